@@ -1,0 +1,249 @@
+// esdb: immutable per-key event archive files.
+//
+// The whole public API. A file is written once by a Writer and read by any
+// number of threads through a Reader:
+//
+//   esdb::Writer w = esdb::Writer::create("activity.esdb");
+//   w.add({.key = "customer-1", .timestamp = 1403534923, .data = R"({"total":42.99})",
+//          .indexes = {{"type", "purchase"}}});
+//   w.finish();
+//
+//   esdb::Reader r = esdb::Reader::open("activity.esdb");
+//   if (auto k = r.find("customer-1"))
+//     for (const esdb::Event& e : k->scan({.index = esdb::IndexEntry{"type", "purchase"},
+//                                          .reverse = true}))
+//       use(e.timestamp, e.data);
+//
+// Every failure is an esdb::Error (error.h) naming the file, the offset and
+// what is wrong. The byte format is described in SPEC.md.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "esdb/error.h"
+
+namespace esdb {
+
+// One secondary-index entry of an event: the event is found by scanning
+// (name, value). Names and values are arbitrary bytes; nothing is joined.
+struct IndexEntry {
+  std::string_view name;
+  std::string_view value;
+  friend bool operator==(const IndexEntry&, const IndexEntry&) = default;
+};
+
+// An event as given to Writer::add. The views need only live during the call.
+struct EventInput {
+  std::string_view key;           // 1..65535 bytes
+  int64_t timestamp = 0;          // full signed 64-bit range
+  std::string_view data;          // 0..kMaxDataSize bytes; empty is a normal event
+  std::string_view group;         // empty = the key's default group
+  std::vector<IndexEntry> indexes;
+};
+
+// An event as seen by a scan. The views stay valid until the iterator moves
+// on (data may point into the mapped file or into the scan's buffer).
+struct Event {
+  std::string_view key;
+  std::string_view group;
+  int64_t timestamp = 0;
+  std::string_view data;
+  uint64_t ordinal = 0;               // position of the event within its key
+  std::span<const IndexEntry> indexes; // filled only with ScanOptions::with_indexes
+};
+
+struct WriterOptions {
+  // Uncompressed bytes per chunk before it is cut (see BENCHMARKS.md).
+  size_t chunk_size = 32 * 1024;
+  bool compress = true;      // Snappy, kept only where it saves >= 1/8
+  bool overwrite = false;    // replace an existing file at the path
+  // Events are buffered up to this many bytes, then spilled as sorted runs
+  // to temporary files beside the output and merged by finish().
+  size_t memory_budget = 256u << 20;
+  bool sync = true;          // fsync the file and its directory on finish()
+};
+
+// What a finished file holds.
+struct FileStats {
+  uint32_t format_version = 0;
+  uint64_t file_size = 0;
+  uint64_t key_count = 0;
+  uint64_t event_count = 0;
+  uint64_t chunk_count = 0;
+  uint64_t data_bytes = 0;    // sum of the events' data sizes
+  uint64_t raw_chunk_bytes = 0;    // chunk payloads before compression
+  uint64_t stored_chunk_bytes = 0; // chunk payloads as stored
+  int64_t min_timestamp = 0;  // meaningless when event_count == 0
+  int64_t max_timestamp = 0;
+};
+
+class Writer {
+ public:
+  // Opens a temporary file beside `path`; nothing appears at `path` until
+  // finish(). Fails if `path` exists and !options.overwrite.
+  static Writer create(const std::string& path, const WriterOptions& options = {});
+
+  Writer(Writer&&) noexcept;
+  Writer& operator=(Writer&&) noexcept;
+  ~Writer();  // without finish(): removes every temporary file
+
+  // Keys may arrive in any order, interleaved. Within a key, events are
+  // stored by (group, timestamp, order of add).
+  void add(const EventInput& event);
+  // Writes, fsyncs and renames the file into place. The writer is done after.
+  FileStats finish();
+
+ private:
+  struct Impl;
+  explicit Writer(std::unique_ptr<Impl>);
+  std::unique_ptr<Impl> impl_;
+};
+
+inline constexpr int64_t kMinTime = std::numeric_limits<int64_t>::min();
+inline constexpr int64_t kMaxTime = std::numeric_limits<int64_t>::max();
+
+struct ScanOptions {
+  std::optional<std::string_view> group;   // only this group
+  std::optional<IndexEntry> index;         // only events carrying this entry
+  int64_t from = kMinTime;                 // timestamps in [from, to)
+  std::optional<int64_t> to;               // unset = no upper bound
+  bool reverse = false;                    // newest (last) first
+  bool with_indexes = false;               // fill Event::indexes
+};
+
+namespace detail {
+struct File;
+struct KeyDir;
+class ScanState;
+}  // namespace detail
+
+// A forward range of events; iterate it once with range-for or next().
+class Scan {
+ public:
+  Scan(Scan&&) noexcept;
+  Scan& operator=(Scan&&) noexcept;
+  ~Scan();
+
+  // Moves to the next event; false at the end. Throws Error on corruption.
+  bool next();
+  const Event& event() const;
+
+  struct End {};
+  class iterator {
+   public:
+    using value_type = Event;
+    using difference_type = std::ptrdiff_t;
+    const Event& operator*() const { return scan_->event(); }
+    const Event* operator->() const { return &scan_->event(); }
+    iterator& operator++() { if (!scan_->next()) scan_ = nullptr; return *this; }
+    void operator++(int) { ++*this; }
+    bool operator==(End) const { return scan_ == nullptr; }
+   private:
+    friend class Scan;
+    explicit iterator(Scan* s) : scan_(s) {}
+    Scan* scan_;
+  };
+  iterator begin() { return iterator(next() ? this : nullptr); }
+  End end() { return {}; }
+
+ private:
+  friend class Key;
+  explicit Scan(std::unique_ptr<detail::ScanState>);
+  std::unique_ptr<detail::ScanState> state_;
+};
+
+struct IndexValue {
+  std::string name;
+  std::string value;
+  uint64_t count = 0;  // events of the key carrying it
+};
+
+struct GroupInfo {
+  std::string_view name;
+  uint64_t event_count = 0;
+  int64_t min_timestamp = 0;
+  int64_t max_timestamp = 0;
+};
+
+// One key of a file. Cheap to copy; keeps the file mapped while it lives.
+class Key {
+ public:
+  std::string_view name() const;
+  uint64_t event_count() const;
+  int64_t min_timestamp() const;
+  int64_t max_timestamp() const;
+  // Groups in stored order; an ungrouped key has one group named "".
+  std::vector<GroupInfo> groups() const;
+  // Every (name, value) of the key, sorted by name then value.
+  std::vector<IndexValue> index_values() const;
+  Scan scan(const ScanOptions& options = {}) const;
+
+ private:
+  friend class Reader;
+  friend class KeyIterator;
+  explicit Key(std::shared_ptr<const detail::KeyDir>);
+  std::shared_ptr<const detail::KeyDir> dir_;
+};
+
+// All keys of a file in stored (byte-wise sorted) order.
+class KeyRange {
+ public:
+  struct End {};
+  class iterator {
+   public:
+    const Key& operator*() const { return *current_; }
+    const Key* operator->() const { return &*current_; }
+    iterator& operator++();
+    bool operator==(End) const { return !current_.has_value(); }
+   private:
+    friend class KeyRange;
+    iterator(std::shared_ptr<const detail::File> f, uint64_t i);
+    std::shared_ptr<const detail::File> file_;
+    uint64_t index_;
+    std::optional<Key> current_;
+  };
+  iterator begin() const { return iterator(file_, 0); }
+  End end() const { return {}; }
+  uint64_t size() const;
+
+ private:
+  friend class Reader;
+  explicit KeyRange(std::shared_ptr<const detail::File> f) : file_(std::move(f)) {}
+  std::shared_ptr<const detail::File> file_;
+};
+
+// One problem found by Reader::verify().
+struct Problem {
+  uint64_t offset = 0;
+  std::string what;
+};
+
+// A file opened for reading. Immutable after open(); every method may be
+// called from many threads at once, and scans share no mutable state.
+class Reader {
+ public:
+  // Maps the file and validates the footer and section bounds.
+  static Reader open(const std::string& path);
+
+  const std::string& path() const;
+  const FileStats& stats() const;
+  // One hash probe; nullopt when the key is not in the file.
+  std::optional<Key> find(std::string_view key) const;
+  KeyRange keys() const;
+  // Checks every checksum and structural invariant of the whole file;
+  // returns the problems found (empty = the file is sound).
+  std::vector<Problem> verify() const;
+
+ private:
+  explicit Reader(std::shared_ptr<const detail::File>);
+  std::shared_ptr<const detail::File> file_;
+};
+
+}  // namespace esdb
