@@ -187,7 +187,7 @@ class Key {
 
  private:
   friend class Reader;
-  friend class KeyIterator;
+  friend class KeyRange;
   explicit Key(std::shared_ptr<const detail::KeyDir>);
   std::shared_ptr<const detail::KeyDir> dir_;
 };
@@ -206,7 +206,10 @@ class KeyRange {
     friend class KeyRange;
     iterator(std::shared_ptr<const detail::File> f, uint64_t i);
     std::shared_ptr<const detail::File> file_;
-    uint64_t index_;
+    uint64_t index_;  // of the next key to load
+    const char* page_ = nullptr;  // the checked key table page in use
+    uint64_t page_number_ = 0;
+    uint64_t page_count_ = 0;
     std::optional<Key> current_;
   };
   iterator begin() const { return iterator(file_, 0); }

@@ -1,0 +1,24 @@
+#include "format/checksum.h"
+
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
+namespace esdb::format {
+
+uint32_t checksum(const char* data, size_t n, uint64_t offset) {
+  return static_cast<uint32_t>(XXH3_64bits_withSeed(data, n, offset));
+}
+
+uint32_t checksum_parts(std::string_view a, std::string_view b, uint64_t offset) {
+  XXH3_state_t state;
+  XXH3_64bits_reset_withSeed(&state, offset);
+  XXH3_64bits_update(&state, a.data(), a.size());
+  XXH3_64bits_update(&state, b.data(), b.size());
+  return static_cast<uint32_t>(XXH3_64bits_digest(&state));
+}
+
+uint64_t key_hash(std::string_view key) {
+  return XXH3_64bits_withSeed(key.data(), key.size(), 0);
+}
+
+}  // namespace esdb::format

@@ -1,0 +1,72 @@
+// Chunks: a run of one key's events of one group, in timestamp order, stored
+// as one block. The payload before compression is
+//
+//   event := ts: varint | data_len: varint | data
+//
+// where the first event's ts is zigzag(timestamp) and every later one is
+// timestamp - previous timestamp as an unsigned varint (never negative: a
+// chunk never spans two groups). The key dir holds each chunk's entry:
+//
+//   offset: u64 | end_ordinal: u64 | first_ts: i64 | last_ts: i64
+//
+// end_ordinal is the number of the key's events up to and including this
+// chunk, so a chunk's count is its end_ordinal minus the previous one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace esdb {
+
+struct ChunkEntry {
+  uint64_t offset = 0;
+  uint64_t end_ordinal = 0;
+  int64_t first_ts = 0;
+  int64_t last_ts = 0;
+};
+
+ChunkEntry decode_chunk_entry(const char* p);
+void encode_chunk_entry(std::string& out, const ChunkEntry& e);
+
+class ChunkBuilder {
+ public:
+  // Bytes the event adds to the payload.
+  static uint64_t encoded_size(int64_t ts, size_t data_size, bool first, int64_t prev_ts);
+  void add(int64_t ts, std::string_view data);
+  bool empty() const { return count_ == 0; }
+  uint64_t count() const { return count_; }
+  uint64_t size() const { return payload_.size(); }
+  int64_t first_ts() const { return first_ts_; }
+  int64_t last_ts() const { return last_ts_; }
+  const std::string& payload() const { return payload_; }
+  void reset();
+
+ private:
+  std::string payload_;
+  uint64_t count_ = 0;
+  int64_t first_ts_ = 0;
+  int64_t last_ts_ = 0;
+};
+
+// A chunk payload parsed into its events, checked against its dir entry.
+class DecodedChunk {
+ public:
+  struct EventRef {
+    int64_t ts;
+    uint64_t offset;  // of the data within the payload
+    uint64_t size;
+  };
+  // Returns "" or what is wrong; `expected` is the event count from the dir.
+  std::string decode(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts);
+  size_t size() const { return events_.size(); }
+  int64_t ts(size_t i) const { return events_[i].ts; }
+  std::string_view data(size_t i) const { return payload_.substr(events_[i].offset, events_[i].size); }
+
+ private:
+  std::string_view payload_;
+  std::vector<EventRef> events_;
+};
+
+}  // namespace esdb

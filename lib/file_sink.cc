@@ -1,0 +1,134 @@
+#include "file_sink.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "esdb/error.h"
+
+namespace esdb {
+
+static constexpr size_t kBufferSize = 1 << 20;
+
+static std::string dir_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+static std::string base_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+static int make_temp(const std::string& path, const char* kind, std::string& temp_path) {
+  std::string pattern = dir_of(path) + "/." + base_of(path) + kind + "XXXXXX";
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  int fd = mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    throw Error(Errc::io, path, Error::kNoOffset,
+                std::string("cannot create a temporary file beside it: ") + std::strerror(err));
+  }
+  temp_path.assign(name.data());
+  return fd;
+}
+
+FileSink::FileSink(const std::string& path, bool overwrite, bool sync)
+    : path_(path), overwrite_(overwrite), sync_(sync) {
+  if (path.empty()) throw Error(Errc::invalid_argument, path, Error::kNoOffset, "empty path");
+  struct stat st;
+  if (!overwrite && ::stat(path.c_str(), &st) == 0) {
+    throw Error(Errc::exists, path, Error::kNoOffset, "file exists (pass overwrite to replace it)");
+  }
+  fd_ = make_temp(path, ".esdb-tmp.", temp_path_);
+  buffer_.reserve(kBufferSize);
+}
+
+FileSink::~FileSink() { abandon(); }
+
+void FileSink::fail(const std::string& what, int err) const {
+  throw Error(Errc::io, temp_path_, offset_, what + ": " + std::strerror(err));
+}
+
+void FileSink::append(std::string_view bytes) {
+  offset_ += bytes.size();
+  if (buffer_.size() + bytes.size() <= kBufferSize) {
+    buffer_.append(bytes);
+    return;
+  }
+  flush();
+  if (bytes.size() < kBufferSize) {
+    buffer_.append(bytes);
+    return;
+  }
+  buffer_.assign(bytes);  // large payloads go straight out
+  flush();
+}
+
+void FileSink::flush() {
+  const char* p = buffer_.data();
+  size_t n = buffer_.size();
+  while (n > 0) {
+    ssize_t w = ::write(fd_, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      fail("write failed", errno);
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  buffer_.clear();
+}
+
+void FileSink::commit() {
+  flush();
+  if (sync_ && ::fsync(fd_) != 0) fail("fsync failed", errno);
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    fail("close failed", errno);
+  }
+  fd_ = -1;
+  int flags = overwrite_ ? 0 : RENAME_NOREPLACE;
+  if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), flags) != 0) {
+    int err = errno;
+    if (err == EEXIST) {
+      abandon();
+      throw Error(Errc::exists, path_, Error::kNoOffset, "file appeared while writing (pass overwrite to replace it)");
+    }
+    if (err != EINVAL || ::rename(temp_path_.c_str(), path_.c_str()) != 0) {  // EINVAL: fs without renameat2 flags
+      abandon();
+      throw Error(Errc::io, path_, Error::kNoOffset, std::string("rename failed: ") + std::strerror(err));
+    }
+  }
+  temp_path_.clear();
+  if (sync_) {
+    int dir = ::open(dir_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+      ::fsync(dir);  // best effort: the file itself is complete either way
+      ::close(dir);
+    }
+  }
+}
+
+void FileSink::abandon() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
+  temp_path_.clear();
+}
+
+int open_anonymous_temp(const std::string& near_path) {
+  std::string temp_path;
+  int fd = make_temp(near_path, ".esdb-run.", temp_path);
+  ::unlink(temp_path.c_str());
+  return fd;
+}
+
+}  // namespace esdb

@@ -1,0 +1,46 @@
+// The output side of a Writer: a temporary file beside the destination that
+// becomes the destination only on commit(). Until then nothing is at the
+// destination path; abandon() (or the destructor) removes the temporary.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace esdb {
+
+class FileSink {
+ public:
+  // Creates "<dir>/.<name>.esdb-tmp.XXXXXX" for the destination `path`.
+  FileSink(const std::string& path, bool overwrite, bool sync);
+  ~FileSink();
+  FileSink(const FileSink&) = delete;
+  FileSink& operator=(const FileSink&) = delete;
+
+  void append(std::string_view bytes);
+  uint64_t offset() const { return offset_; }
+  const std::string& path() const { return path_; }
+
+  // Flushes, fsyncs and renames into place; refuses to replace an existing
+  // file unless overwrite was asked for.
+  void commit();
+  void abandon();
+
+ private:
+  void flush();
+  [[noreturn]] void fail(const std::string& what, int err) const;
+
+  std::string path_;
+  std::string temp_path_;
+  bool overwrite_;
+  bool sync_;
+  int fd_ = -1;
+  uint64_t offset_ = 0;
+  std::string buffer_;
+};
+
+// An anonymous temporary file beside `near_path` for sorted runs: unlinked as
+// soon as it is created, so it vanishes however the process ends.
+int open_anonymous_temp(const std::string& near_path);
+
+}  // namespace esdb

@@ -1,0 +1,80 @@
+#include "key_dir.h"
+
+#include "format/checksum.h"
+#include "format/coding.h"
+#include "format/format.h"
+
+namespace esdb::detail {
+
+uint64_t KeyDir::chunk_of(uint64_t ordinal, uint64_t lo, uint64_t hi) const {
+  while (lo < hi) {  // first chunk whose end_ordinal > ordinal
+    uint64_t mid = lo + (hi - lo) / 2;
+    if (chunk(mid).end_ordinal > ordinal) hi = mid; else lo = mid + 1;
+  }
+  return lo;
+}
+
+std::shared_ptr<const KeyDir> KeyDir::parse(std::shared_ptr<const File> file, uint64_t offset) {
+  const File& f = *file;
+  const uint64_t region_end = f.footer.key_table_offset;
+  std::string_view len_bytes = f.span(offset, 4, format::kHeaderSize, region_end, "key dir length");
+  uint64_t body_len = format::load_fixed32(len_bytes.data());
+  std::string_view whole = f.span(offset, 8 + body_len, format::kHeaderSize, region_end, "key dir");
+  if (format::checksum(whole.data(), 4 + body_len, offset) != format::load_fixed32(whole.data() + 4 + body_len)) {
+    f.corrupt(offset, "key dir checksum mismatch");
+  }
+  auto d = std::make_shared<KeyDir>();
+  d->file = std::move(file);
+  d->offset = offset;
+  d->end = offset + 8 + body_len;
+  format::Cursor c(whole.data() + 4, whole.data() + 4 + body_len);
+  auto bad = [&](const std::string& what) { f.corrupt(offset + 4 + c.position(), "key dir: " + what); };
+  uint64_t group_count;
+  if (!c.prefixed(d->key, format::kMaxKeySize) || d->key.empty()) bad("bad key");
+  if (!c.varint(d->chunk_count) || d->chunk_count == 0 || d->chunk_count > body_len / format::kChunkEntrySize) {
+    bad("bad chunk count");
+  }
+  if (!c.varint(group_count) || group_count > d->chunk_count) bad("bad group count");
+  d->groups.reserve(group_count ? group_count : 1);
+  for (uint64_t i = 0; i < group_count; i++) {
+    Group g;
+    if (!c.prefixed(g.name, format::kMaxGroupSize) || !c.varint(g.first_chunk)) bad("truncated group");
+    if (i == 0 ? g.first_chunk != 0
+               : (g.first_chunk <= d->groups.back().first_chunk || g.name <= d->groups.back().name)) {
+      bad("groups out of order");
+    }
+    if (g.first_chunk >= d->chunk_count) bad("group starts past the last chunk");
+    if (!d->groups.empty()) d->groups.back().end_chunk = g.first_chunk;
+    d->groups.push_back(g);
+  }
+  if (group_count == 0) d->groups.push_back(Group{"", 0, 0});
+  d->groups.back().end_chunk = d->chunk_count;
+  if (!c.varint(d->index_offset) || !c.varint(d->index_size) || !c.varint(d->chunks_end)) bad("truncated");
+  if (c.remaining() != d->chunk_count * format::kChunkEntrySize) bad("chunk directory has the wrong size");
+  d->chunk_entries = c.data();
+
+  // Check the directory as a whole once, so scans can trust its order.
+  if (d->chunks_end > offset) bad("chunks end past the key dir");
+  if (d->index_size != 0 && (d->index_offset < d->chunks_end || d->index_offset > offset ||
+                             d->index_size > offset - d->index_offset)) {
+    bad("index block outside the key's region");
+  }
+  size_t group = 0;
+  ChunkEntry prev;
+  for (uint64_t i = 0; i < d->chunk_count; i++) {
+    ChunkEntry e = d->chunk(i);
+    uint64_t end = i + 1 < d->chunk_count ? d->chunk(i + 1).offset : d->chunks_end;
+    bool new_group = i == d->groups[group].end_chunk;
+    if (new_group) group++;
+    if (e.offset < format::kHeaderSize || end <= e.offset || end - e.offset <= format::kBlockTrailerSize ||
+        e.end_ordinal <= (i ? prev.end_ordinal : 0) || e.first_ts > e.last_ts ||
+        (i > 0 && !new_group && e.first_ts < prev.last_ts)) {
+      f.corrupt(offset, "key dir: chunk " + std::to_string(i) + " entry is inconsistent");
+    }
+    prev = e;
+  }
+  d->event_count = prev.end_ordinal;
+  return d;
+}
+
+}  // namespace esdb::detail

@@ -1,0 +1,57 @@
+// The key dir: everything a reader needs to scan one key, written after the
+// key's chunks, posting blocks and index block, and found through the hash
+// table or the key table.
+//
+//   key_dir := body_len: u32 | body | checksum: u32 (of body_len | body)
+//   body    := key: varint len + bytes
+//            | chunk_count: varint (>= 1)
+//            | group_count: varint (0: one group named "")
+//            | group_count x (name: varint len + bytes | first_chunk: varint)
+//            | index_offset: varint | index_size: varint (0: no index block)
+//            | chunks_end: varint
+//            | chunk_count x chunk entry (32 bytes, see chunk.h)
+//
+// Chunks are contiguous: chunk i spans [offset_i, offset_i+1), the last one
+// ends at chunks_end. Groups are sorted by name and own consecutive chunks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "chunk.h"
+#include "file.h"
+
+namespace esdb::detail {
+
+struct KeyDir {
+  struct Group {
+    std::string_view name;
+    uint64_t first_chunk = 0;
+    uint64_t end_chunk = 0;
+  };
+
+  std::shared_ptr<const File> file;
+  uint64_t offset = 0;  // of the key dir
+  uint64_t end = 0;     // just past its checksum
+  std::string_view key;
+  uint64_t chunk_count = 0;
+  const char* chunk_entries = nullptr;
+  uint64_t chunks_end = 0;
+  uint64_t index_offset = 0;
+  uint64_t index_size = 0;
+  uint64_t event_count = 0;
+  std::vector<Group> groups;  // at least one
+
+  ChunkEntry chunk(uint64_t i) const { return decode_chunk_entry(chunk_entries + i * 32); }
+  uint64_t chunk_first_ordinal(uint64_t i) const { return i == 0 ? 0 : chunk(i - 1).end_ordinal; }
+  uint64_t chunk_end_offset(uint64_t i) const { return i + 1 < chunk_count ? chunk(i + 1).offset : chunks_end; }
+  // The chunk holding `ordinal`, searched within [lo, hi).
+  uint64_t chunk_of(uint64_t ordinal, uint64_t lo, uint64_t hi) const;
+
+  // Reads, checks and parses the key dir at `offset`. Throws Error.
+  static std::shared_ptr<const KeyDir> parse(std::shared_ptr<const File> file, uint64_t offset);
+};
+
+}  // namespace esdb::detail

@@ -1,0 +1,122 @@
+// Reader: maps the file, checks the footer and the section bounds once, and
+// finds keys through the hash table. Everything after open() is read-only.
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "esdb/esdb.h"
+#include "file.h"
+#include "format/checksum.h"
+#include "format/coding.h"
+#include "format/format.h"
+#include "hash_table.h"
+#include "key_dir.h"
+
+namespace esdb {
+
+using detail::File;
+using detail::KeyDir;
+
+Reader::Reader(std::shared_ptr<const File> f) : file_(std::move(f)) {}
+
+Reader Reader::open(const std::string& path) {
+  auto f = std::make_shared<File>();
+  f->path = path;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    int err = errno;
+    throw Error(Errc::io, path, Error::kNoOffset, std::string("cannot open: ") + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) throw Error(Errc::io, path, Error::kNoOffset, "not a regular file");
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  const uint64_t min_size = format::kHeaderSize + format::kFooterSize;
+  if (size < min_size) {
+    throw Error(Errc::corrupt, path, 0,
+                "file is " + std::to_string(size) + " bytes, shorter than the smallest esdb file (" +
+                    std::to_string(min_size) + ")");
+  }
+  try {
+    f->map.open(path);
+  } catch (const std::exception& e) {
+    throw Error(Errc::io, path, Error::kNoOffset, std::string("cannot map: ") + e.what());
+  }
+  if (f->map.size() != size) throw Error(Errc::io, path, Error::kNoOffset, "file changed size while opening");
+  f->data = f->map.data();
+  f->size = size;
+  if (std::memcmp(f->data, format::kHeaderMagic, format::kHeaderSize) != 0) {
+    f->corrupt(0, "bad header magic (not an esdb file?)");
+  }
+  const uint64_t footer_offset = size - format::kFooterSize;
+  std::string problem = f->footer.decode({f->data + footer_offset, format::kFooterSize}, footer_offset);
+  if (!problem.empty()) {
+    Errc code = problem.find("not supported") != std::string::npos || problem.find("unknown required") != std::string::npos
+                    ? Errc::unsupported : Errc::corrupt;
+    throw Error(code, path, footer_offset, problem);
+  }
+
+  // The sections must tile the file exactly; checking it here (before any
+  // count sizes anything) keeps a hostile footer from reaching past the end.
+  const format::Footer& h = f->footer;
+  if (h.key_count > size / 8 || h.bucket_count > size / format::kBucketSize ||
+      h.key_table_offset < format::kHeaderSize || h.key_table_offset > footer_offset ||
+      h.key_table_offset + key_table_size(h.key_count) != h.hash_table_offset ||
+      h.hash_table_offset > footer_offset ||
+      footer_offset - h.hash_table_offset != h.bucket_count * format::kBucketSize ||
+      h.bucket_count * format::kSlotsPerBucket < h.key_count || (h.key_count > 0) != (h.bucket_count > 0) ||
+      h.event_count < h.key_count || h.chunk_count < h.key_count || h.chunk_count > h.event_count ||
+      (h.key_count == 0 && h.key_table_offset != format::kHeaderSize)) {
+    f->corrupt(footer_offset, "footer section offsets and counts do not fit the file");
+  }
+  f->stats = detail::stats_from_footer(h, size);
+  return Reader(std::move(f));
+}
+
+const std::string& Reader::path() const { return file_->path; }
+const FileStats& Reader::stats() const { return file_->stats; }
+
+std::optional<Key> Reader::find(std::string_view key) const {
+  const File& f = *file_;
+  const uint64_t buckets = f.footer.bucket_count;
+  if (buckets == 0 || key.empty() || key.size() > format::kMaxKeySize) return std::nullopt;
+  const uint64_t hash = format::key_hash(key);
+  uint64_t b = format::bucket_of(hash, buckets);
+  for (uint64_t probes = 0; probes < buckets; probes++) {
+    Bucket bucket = read_bucket(f, b);
+    for (unsigned s = 0; s < bucket.used; s++) {
+      if (bucket.hash[s] != hash) continue;
+      auto dir = KeyDir::parse(file_, bucket.dir_offset[s]);
+      if (dir->key == key) return Key(std::move(dir));
+    }
+    if (bucket.used < format::kSlotsPerBucket) return std::nullopt;
+    b = b + 1 == buckets ? 0 : b + 1;
+  }
+  return std::nullopt;
+}
+
+KeyRange Reader::keys() const { return KeyRange(file_); }
+
+uint64_t KeyRange::size() const { return file_->footer.key_count; }
+
+KeyRange::iterator::iterator(std::shared_ptr<const File> f, uint64_t i) : file_(std::move(f)), index_(i) {
+  ++*this;
+}
+
+KeyRange::iterator& KeyRange::iterator::operator++() {
+  if (index_ >= file_->footer.key_count) {
+    current_.reset();
+    return *this;
+  }
+  uint64_t page = index_ / format::kKeyTablePageKeys;
+  if (page_ == nullptr || page != page_number_) {
+    page_ = key_table_page(*file_, page, page_count_);
+    page_number_ = page;
+  }
+  uint64_t offset = format::load_fixed64(page_ + (index_ % format::kKeyTablePageKeys) * 8);
+  current_.emplace(Key(KeyDir::parse(file_, offset)));
+  index_++;
+  return *this;
+}
+
+}  // namespace esdb

@@ -1,0 +1,249 @@
+#include <algorithm>
+
+#include "block.h"
+#include "esdb/esdb.h"
+#include "format/format.h"
+#include "scan_state.h"
+
+namespace esdb {
+namespace detail {
+
+ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
+    : dir_(std::move(dir)),
+      reverse_(o.reverse),
+      from_(o.from),
+      to_(o.to.value_or(kMaxTime)),
+      has_to_(o.to.has_value()),
+      with_indexes_(o.with_indexes) {
+  event_.key = dir_->key;
+  plan_segments(o);
+  if (o.index) {
+    by_index_ = true;
+    load_index_block();
+    auto it = std::lower_bound(records_.begin(), records_.end(), *o.index, [](const IndexRecord& r, const IndexEntry& e) {
+      return r.name != e.name ? r.name < e.name : r.value < e.value;
+    });
+    if (it == records_.end() || it->name != o.index->name || it->value != o.index->value) {
+      segments_.clear();  // no event carries it
+    } else {
+      cursor_ = PostingCursor(posting_list(*it), reverse_);
+    }
+  }
+  if (with_indexes_ && !segments_.empty()) {
+    load_index_block();
+    attach_.reserve(records_.size());
+    for (const IndexRecord& r : records_) {
+      attach_.emplace_back(posting_list(r), reverse_);
+      heap_.push_back(static_cast<uint32_t>(attach_.size() - 1));
+    }
+    std::make_heap(heap_.begin(), heap_.end(), [this](uint32_t a, uint32_t b) { return later(a, b); });
+  }
+}
+
+// Heap order for attach_: the cursor whose ordinal comes last in scan order
+// sinks, so the top is the next one the scan reaches.
+bool ScanState::later(uint32_t a, uint32_t b) const {
+  uint64_t x = attach_[a].ordinal(), y = attach_[b].ordinal();
+  return reverse_ ? x < y : x > y;
+}
+
+void ScanState::fail(uint64_t offset, const std::string& what) const {
+  throw Error(Errc::corrupt, dir_->file->path, offset, what);
+}
+
+void ScanState::plan_segments(const ScanOptions& o) {
+  const KeyDir& d = *dir_;
+  if (has_to_ && to_ <= from_) return;
+  for (size_t g = 0; g < d.groups.size(); g++) {
+    if (o.group && d.groups[g].name != *o.group) continue;
+    uint64_t c0 = d.groups[g].first_chunk, c1 = d.groups[g].end_chunk;
+    // Within a group chunk timestamps never go down, so both bounds are
+    // binary searches over the directory; no chunk before is decoded.
+    uint64_t lo = c0, hi = c1;
+    while (lo < hi) {
+      uint64_t mid = lo + (hi - lo) / 2;
+      if (d.chunk(mid).last_ts >= from_) hi = mid; else lo = mid + 1;
+    }
+    uint64_t first = lo;
+    hi = c1;
+    if (has_to_) {
+      while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (d.chunk(mid).first_ts >= to_) hi = mid; else lo = mid + 1;
+      }
+    }
+    if (first < hi) segments_.push_back({g, d.chunk_first_ordinal(first), d.chunk(hi - 1).end_ordinal, first, hi});
+  }
+  if (reverse_) std::reverse(segments_.begin(), segments_.end());
+}
+
+void ScanState::load_index_block() {
+  if (!index_payload_.empty() || dir_->index_size == 0) return;
+  const KeyDir& d = *dir_;
+  index_payload_ = read_block(*d.file, d.index_offset, d.index_size, d.chunks_end, d.offset, index_buf_, "index block");
+  std::string problem = parse_index_block(index_payload_, d.event_count, records_);
+  if (!problem.empty()) fail(d.index_offset, problem);
+}
+
+PostingList ScanState::posting_list(const IndexRecord& r) const {
+  if (!r.external) return r.list(r.inline_deltas);
+  const KeyDir& d = *dir_;
+  return r.list(read_raw_block(*d.file, r.external_offset, r.deltas_len + format::kBlockTrailerSize, d.chunks_end,
+                               d.index_offset, "posting block"));
+}
+
+bool ScanState::next_ordinal(uint64_t& ordinal) {
+  while (seg_ < segments_.size()) {
+    const Segment& s = segments_[seg_];
+    if (by_index_) {
+      if (!cursor_.valid()) return false;
+      uint64_t o = cursor_.ordinal();
+      bool before = reverse_ ? o >= s.hi : o < s.lo;
+      bool after = reverse_ ? o < s.lo : o >= s.hi;
+      if (after) {
+        seg_++;
+        continue;
+      }
+      std::string problem = cursor_.advance();
+      if (!problem.empty()) fail(dir_->index_offset, problem);
+      if (before) continue;
+      ordinal = o;
+      return true;
+    }
+    if (!seg_started_) {
+      next_ = reverse_ ? s.hi : s.lo;
+      seg_started_ = true;
+    }
+    if (reverse_ ? next_ > s.lo : next_ < s.hi) {
+      ordinal = reverse_ ? --next_ : next_++;
+      return true;
+    }
+    seg_++;
+    seg_started_ = false;
+  }
+  return false;
+}
+
+void ScanState::load_chunk(uint64_t c) {
+  const KeyDir& d = *dir_;
+  ChunkEntry e = d.chunk(c);
+  chunk_first_ = d.chunk_first_ordinal(c);
+  std::string_view payload;
+  try {
+    payload = read_block(*d.file, e.offset, d.chunk_end_offset(c) - e.offset, format::kHeaderSize, d.chunks_end,
+                         chunk_buf_, "chunk");
+  } catch (const Error& err) {
+    throw Error(err.code(), err.path(), err.offset(), "chunk " + std::to_string(c) + ": " + err.detail());
+  }
+  chunks_loaded_++;
+  raw_bytes_loaded += payload.size();
+  stored_bytes_loaded += d.chunk_end_offset(c) - e.offset;
+  std::string problem = decoded_.decode(payload, e.end_ordinal - chunk_first_, e.first_ts, e.last_ts);
+  if (!problem.empty()) fail(e.offset, "chunk " + std::to_string(c) + ": " + problem);
+  chunk_ = c;
+}
+
+bool ScanState::next() {
+  uint64_t ordinal;
+  while (next_ordinal(ordinal)) {
+    const Segment& s = segments_[seg_];
+    if (chunk_ == ~uint64_t{0} || ordinal < chunk_first_ || ordinal >= dir_->chunk(chunk_).end_ordinal) {
+      load_chunk(dir_->chunk_of(ordinal, s.chunk_lo, s.chunk_hi));
+    }
+    size_t i = ordinal - chunk_first_;
+    int64_t ts = decoded_.ts(i);
+    if (ts < from_ || (has_to_ && ts >= to_)) {
+      // Timestamps only grow within a segment: past the bound, it is done.
+      if (reverse_ ? ts < from_ : (has_to_ && ts >= to_)) {
+        seg_++;
+        seg_started_ = false;
+      }
+      continue;
+    }
+    event_.group = dir_->groups[s.group].name;
+    event_.timestamp = ts;
+    event_.data = decoded_.data(i);
+    event_.ordinal = ordinal;
+    if (with_indexes_) attach_indexes(ordinal);
+    return true;
+  }
+  return false;
+}
+
+void ScanState::attach_indexes(uint64_t ordinal) {
+  // A heap of posting cursors, one per index entry of the key, merged by
+  // ordinal; cursors behind the current event (skipped events) move on.
+  auto later = [this](uint32_t a, uint32_t b) { return this->later(a, b); };
+  hits_.clear();
+  while (!heap_.empty()) {
+    uint32_t top = heap_.front();
+    uint64_t o = attach_[top].ordinal();
+    if (reverse_ ? o < ordinal : o > ordinal) break;
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    heap_.pop_back();
+    if (o == ordinal) hits_.push_back(top);
+    std::string problem = attach_[top].advance();
+    if (!problem.empty()) fail(dir_->index_offset, problem);
+    if (attach_[top].valid()) {
+      heap_.push_back(top);
+      std::push_heap(heap_.begin(), heap_.end(), later);
+    }
+  }
+  std::sort(hits_.begin(), hits_.end());
+  entries_.clear();
+  for (uint32_t h : hits_) entries_.push_back({records_[h].name, records_[h].value});
+  event_.indexes = entries_;
+}
+
+}  // namespace detail
+
+Scan::Scan(std::unique_ptr<detail::ScanState> s) : state_(std::move(s)) {}
+Scan::Scan(Scan&&) noexcept = default;
+Scan& Scan::operator=(Scan&&) noexcept = default;
+Scan::~Scan() = default;
+bool Scan::next() { return state_->next(); }
+const Event& Scan::event() const { return state_->event(); }
+
+Key::Key(std::shared_ptr<const detail::KeyDir> d) : dir_(std::move(d)) {}
+std::string_view Key::name() const { return dir_->key; }
+uint64_t Key::event_count() const { return dir_->event_count; }
+
+std::vector<GroupInfo> Key::groups() const {
+  std::vector<GroupInfo> out;
+  for (const auto& g : dir_->groups) {
+    out.push_back({g.name, dir_->chunk(g.end_chunk - 1).end_ordinal - dir_->chunk_first_ordinal(g.first_chunk),
+                   dir_->chunk(g.first_chunk).first_ts, dir_->chunk(g.end_chunk - 1).last_ts});
+  }
+  return out;
+}
+
+int64_t Key::min_timestamp() const {
+  int64_t m = kMaxTime;
+  for (const auto& g : dir_->groups) m = std::min(m, dir_->chunk(g.first_chunk).first_ts);
+  return m;
+}
+
+int64_t Key::max_timestamp() const {
+  int64_t m = kMinTime;
+  for (const auto& g : dir_->groups) m = std::max(m, dir_->chunk(g.end_chunk - 1).last_ts);
+  return m;
+}
+
+std::vector<IndexValue> Key::index_values() const {
+  std::vector<IndexValue> out;
+  const detail::KeyDir& d = *dir_;
+  if (d.index_size == 0) return out;
+  Buffer buf;
+  std::string_view payload = read_block(*d.file, d.index_offset, d.index_size, d.chunks_end, d.offset, buf, "index block");
+  std::vector<IndexRecord> records;
+  std::string problem = parse_index_block(payload, d.event_count, records);
+  if (!problem.empty()) throw Error(Errc::corrupt, d.file->path, d.index_offset, problem);
+  for (const IndexRecord& r : records) out.push_back({std::string(r.name), std::string(r.value), r.count});
+  return out;
+}
+
+Scan Key::scan(const ScanOptions& options) const {
+  return Scan(std::make_unique<detail::ScanState>(dir_, options));
+}
+
+}  // namespace esdb

@@ -1,0 +1,78 @@
+// A scan of one key: a list of segments (one per group scanned, narrowed to
+// the chunks that can hold [from, to) by the chunk directory), walked in
+// order or in reverse, either over every ordinal or over the ordinals of one
+// posting list. Each scan owns its buffers; nothing is shared between scans.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "buffer.h"
+#include "chunk.h"
+#include "esdb/esdb.h"
+#include "index_block.h"
+#include "key_dir.h"
+#include "postings.h"
+
+namespace esdb::detail {
+
+class ScanState {
+ public:
+  ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& options);
+  bool next();
+  const Event& event() const { return event_; }
+
+  // Chunk bytes this scan has loaded (for verify's totals).
+  uint64_t raw_bytes_loaded = 0;
+  uint64_t stored_bytes_loaded = 0;
+  uint64_t chunks_loaded() const { return chunks_loaded_; }
+
+ private:
+  struct Segment {
+    size_t group;
+    uint64_t lo, hi;              // ordinals [lo, hi)
+    uint64_t chunk_lo, chunk_hi;  // chunks [chunk_lo, chunk_hi)
+  };
+  void plan_segments(const ScanOptions& o);
+  void load_index_block();
+  PostingList posting_list(const IndexRecord& r) const;
+  bool next_ordinal(uint64_t& ordinal);
+  void load_chunk(uint64_t c);
+  void attach_indexes(uint64_t ordinal);
+  bool later(uint32_t a, uint32_t b) const;
+  [[noreturn]] void fail(uint64_t offset, const std::string& what) const;
+
+  std::shared_ptr<const KeyDir> dir_;
+  bool reverse_;
+  int64_t from_;
+  int64_t to_;  // exclusive; kMaxTime with has_to_ false means no bound
+  bool has_to_;
+  std::vector<Segment> segments_;
+  size_t seg_ = 0;
+  bool seg_started_ = false;
+  uint64_t next_ = 0;  // plain scans: the next ordinal (reverse: one past it)
+
+  bool by_index_ = false;
+  PostingCursor cursor_;
+
+  Buffer index_buf_;
+  std::string_view index_payload_;
+  std::vector<IndexRecord> records_;
+
+  bool with_indexes_ = false;
+  std::vector<PostingCursor> attach_;
+  std::vector<uint32_t> heap_;  // indexes into attach_, by current ordinal
+  std::vector<uint32_t> hits_;
+  std::vector<IndexEntry> entries_;
+
+  uint64_t chunks_loaded_ = 0;
+  uint64_t chunk_ = ~uint64_t{0};
+  uint64_t chunk_first_ = 0;
+  Buffer chunk_buf_;
+  DecodedChunk decoded_;
+  Event event_;
+};
+
+}  // namespace esdb::detail

@@ -1,0 +1,217 @@
+#include "sorter.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <queue>
+
+#include "file_sink.h"
+#include "format/coding.h"
+
+namespace esdb {
+
+static constexpr size_t kArenaBlock = 1 << 20;
+
+// Compares (key, group, timestamp); ties keep the order of add because the
+// sort is stable and runs are merged in the order they were spilled.
+static int compare(std::string_view ak, std::string_view ag, int64_t at, std::string_view bk, std::string_view bg,
+                   int64_t bt) {
+  if (int c = ak.compare(bk)) return c;
+  if (int c = ag.compare(bg)) return c;
+  return at < bt ? -1 : at > bt ? 1 : 0;
+}
+
+// A sorted run on disk, read back through a window buffer.
+class Sorter::Run {
+ public:
+  Run(int fd, size_t index) : index(index), fd_(fd) {}
+  ~Run() { ::close(fd_); }
+  int fd() const { return fd_; }
+
+  void start(size_t window) {
+    buf_.assign(window, '\0');
+    begin_ = end_ = 0;
+    read_offset_ = 0;
+  }
+  // Loads the next record; false at the end of the run.
+  bool next() {
+    begin_ += record_size_;
+    for (;;) {
+      format::Cursor c(buf_.data() + begin_, buf_.data() + end_);
+      uint64_t klen, glen, rlen;
+      std::string_view k, g, r;
+      uint64_t ts;
+      if (c.varint(klen) && c.bytes(klen, k) && c.varint(glen) && c.bytes(glen, g) && c.fixed64(ts) &&
+          c.varint(rlen) && c.bytes(rlen, r)) {
+        key = k;
+        group = g;
+        timestamp = static_cast<int64_t>(ts);
+        rest = r;
+        record_size_ = c.position();
+        return true;
+      }
+      if (!fill()) {
+        if (begin_ != end_) throw Error(Errc::io, "", Error::kNoOffset, "sorted run is truncated");
+        return false;
+      }
+    }
+  }
+
+  const size_t index;  // spill order, which breaks ties
+  std::string_view key, group, rest;
+  int64_t timestamp = 0;
+
+ private:
+  // Moves the unread bytes to the front and reads more, growing the window
+  // when one record does not fit.
+  bool fill() {
+    size_t unread = end_ - begin_;
+    if (unread == buf_.size()) buf_.resize(buf_.size() * 2);
+    std::memmove(buf_.data(), buf_.data() + begin_, unread);
+    begin_ = 0;
+    end_ = unread;
+    record_size_ = 0;
+    ssize_t n;
+    do n = ::pread(fd_, buf_.data() + end_, buf_.size() - end_, read_offset_);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) throw Error(Errc::io, "", Error::kNoOffset, std::string("reading a sorted run: ") + std::strerror(errno));
+    read_offset_ += n;
+    end_ += n;
+    return n > 0;
+  }
+
+  int fd_;
+  std::string buf_;
+  size_t begin_ = 0, end_ = 0, record_size_ = 0;
+  uint64_t read_offset_ = 0;
+};
+
+Sorter::Sorter(std::string near_path, size_t memory_budget)
+    : near_path_(std::move(near_path)), budget_(std::max<size_t>(memory_budget, 1 << 20)) {}
+
+Sorter::~Sorter() = default;
+
+char* Sorter::allocate(size_t n) {
+  if (n > arena_left_) {
+    size_t size = std::max(n, kArenaBlock);
+    arena_.emplace_back(new char[size]);
+    arena_next_ = arena_.back().get();
+    arena_left_ = size;
+    buffered_ += size;
+  }
+  char* p = arena_next_;
+  arena_next_ += n;
+  arena_left_ -= n;
+  return p;
+}
+
+void Sorter::add(const EventInput& e) {
+  scratch_.clear();
+  format::put_varint(scratch_, e.indexes.size());
+  for (const IndexEntry& x : e.indexes) {
+    format::put_bytes(scratch_, x.name);
+    format::put_bytes(scratch_, x.value);
+  }
+  format::put_varint(scratch_, e.data.size());
+  size_t rest_len = scratch_.size() + e.data.size();
+  char* p = allocate(e.key.size() + e.group.size() + rest_len);
+  Entry entry{p, static_cast<uint32_t>(e.key.size()), static_cast<uint32_t>(e.group.size()), e.timestamp, rest_len};
+  std::memcpy(p, e.key.data(), e.key.size());
+  p += e.key.size();
+  std::memcpy(p, e.group.data(), e.group.size());
+  p += e.group.size();
+  std::memcpy(p, scratch_.data(), scratch_.size());
+  p += scratch_.size();
+  std::memcpy(p, e.data.data(), e.data.size());
+  entries_.push_back(entry);
+  buffered_ += sizeof(Entry);
+  if (buffered_ >= budget_) spill();
+}
+
+void Sorter::sort_buffer() {
+  std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+    return compare({a.record, a.key_len}, {a.record + a.key_len, a.group_len}, a.ts, {b.record, b.key_len},
+                   {b.record + b.key_len, b.group_len}, b.ts) < 0;
+  });
+}
+
+void Sorter::spill() {
+  sort_buffer();
+  int fd = open_anonymous_temp(near_path_);
+  runs_.push_back(std::make_unique<Run>(fd, runs_.size()));
+  std::string out;
+  auto write_out = [&] {
+    const char* p = out.data();
+    size_t n = out.size();
+    while (n > 0) {
+      ssize_t w = ::write(fd, p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) throw Error(Errc::io, near_path_, Error::kNoOffset, std::string("writing a sorted run: ") + std::strerror(errno));
+      p += w;
+      n -= w;
+    }
+    out.clear();
+  };
+  for (const Entry& e : entries_) {
+    format::put_bytes(out, {e.record, e.key_len});
+    format::put_bytes(out, {e.record + e.key_len, e.group_len});
+    format::put_fixed64(out, static_cast<uint64_t>(e.ts));
+    format::put_bytes(out, {e.record + e.key_len + e.group_len, e.rest_len});
+    if (out.size() >= (1 << 20)) write_out();
+  }
+  write_out();
+  entries_.clear();
+  entries_.shrink_to_fit();
+  arena_.clear();
+  arena_left_ = 0;
+  buffered_ = 0;
+}
+
+// Splits `rest` into data and index entries.
+static std::string_view parse_rest(std::string_view rest, std::vector<IndexEntry>& indexes) {
+  format::Cursor c(rest);
+  uint64_t n = 0;
+  c.varint(n);
+  indexes.resize(n);
+  for (IndexEntry& x : indexes) {
+    c.prefixed(x.name, ~uint64_t{0});
+    c.prefixed(x.value, ~uint64_t{0});
+  }
+  std::string_view data;
+  c.prefixed(data, ~uint64_t{0});
+  return data;
+}
+
+void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
+  std::vector<IndexEntry> indexes;
+  if (runs_.empty()) {
+    sort_buffer();
+    for (const Entry& e : entries_) {
+      std::string_view data = parse_rest({e.record + e.key_len + e.group_len, e.rest_len}, indexes);
+      fn(SortedEvent{{e.record, e.key_len}, {e.record + e.key_len, e.group_len}, e.ts, data, indexes});
+    }
+    return;
+  }
+  if (!entries_.empty()) spill();
+  size_t window = std::clamp<size_t>(budget_ / (2 * runs_.size()), 64 << 10, 1 << 20);
+  auto later = [](const Run* a, const Run* b) {  // the heap's top is the smallest; ties go to the earlier run
+    int c = compare(a->key, a->group, a->timestamp, b->key, b->group, b->timestamp);
+    return c != 0 ? c > 0 : a->index > b->index;
+  };
+  std::priority_queue<Run*, std::vector<Run*>, decltype(later)> heap(later);
+  for (auto& r : runs_) {
+    r->start(window);
+    if (r->next()) heap.push(r.get());
+  }
+  while (!heap.empty()) {
+    Run* r = heap.top();
+    heap.pop();
+    std::string_view data = parse_rest(r->rest, indexes);
+    fn(SortedEvent{r->key, r->group, r->timestamp, data, indexes});
+    if (r->next()) heap.push(r);
+  }
+}
+
+}  // namespace esdb

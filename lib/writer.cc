@@ -1,0 +1,109 @@
+// Writer: checks each event, hands it to the Sorter, and at finish() streams
+// the sorted events through one KeyBlockBuilder per key, then writes the key
+// table, the hash table and the footer.
+//
+// Memory: the Sorter's budget (events in flight), plus 16 bytes per key for
+// the key and hash tables (built at the end), plus one key's posting lists.
+
+#include <algorithm>
+
+#include "esdb/esdb.h"
+#include "file.h"
+#include "file_sink.h"
+#include "format/checksum.h"
+#include "format/footer.h"
+#include "format/format.h"
+#include "hash_table.h"
+#include "key_block_builder.h"
+#include "sorter.h"
+
+namespace esdb {
+
+struct Writer::Impl {
+  Impl(const std::string& path, const WriterOptions& o)
+      : options(o), sink(path, o.overwrite, o.sync), sorter(path, o.memory_budget) {}
+
+  [[noreturn]] void invalid(const std::string& what) const {
+    throw Error(Errc::invalid_argument, sink.path(), Error::kNoOffset, what);
+  }
+
+  WriterOptions options;
+  FileSink sink;
+  Sorter sorter;
+  bool finished = false;
+};
+
+Writer::Writer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Writer::Writer(Writer&&) noexcept = default;
+Writer& Writer::operator=(Writer&&) noexcept = default;
+Writer::~Writer() = default;
+
+Writer Writer::create(const std::string& path, const WriterOptions& options) {
+  if (options.chunk_size == 0 || options.chunk_size > format::kMaxChunkRawSize) {
+    throw Error(Errc::invalid_argument, path, Error::kNoOffset, "chunk_size must be in 1..2^31");
+  }
+  return Writer(std::make_unique<Impl>(path, options));
+}
+
+void Writer::add(const EventInput& e) {
+  Impl& w = *impl_;
+  if (w.finished) w.invalid("add after finish");
+  if (e.key.empty()) w.invalid("empty key");
+  if (e.key.size() > format::kMaxKeySize) w.invalid("key of " + std::to_string(e.key.size()) + " bytes exceeds 65535");
+  if (e.group.size() > format::kMaxGroupSize) w.invalid("group exceeds 65535 bytes");
+  if (e.data.size() > format::kMaxDataSize) w.invalid("data exceeds 2 GiB");
+  if (e.indexes.size() > format::kMaxIndexesPerEvent) w.invalid("more than 65535 index entries");
+  for (const IndexEntry& x : e.indexes) {
+    if (x.name.size() > format::kMaxIndexNameSize || x.value.size() > format::kMaxIndexValueSize) {
+      w.invalid("index name or value exceeds 65535 bytes");
+    }
+  }
+  w.sorter.add(e);
+}
+
+FileStats Writer::finish() {
+  Impl& w = *impl_;
+  if (w.finished) w.invalid("finish called twice");
+  w.finished = true;
+  w.sink.append(std::string_view(format::kHeaderMagic, format::kHeaderSize));
+
+  FileTotals totals;
+  KeyBlockBuilder builder(w.sink, w.options, totals);
+  std::vector<HashedKey> keys;
+  std::string current;
+  bool open = false;
+  w.sorter.drain([&](const SortedEvent& e) {
+    if (!open || e.key != current) {
+      if (open) keys.push_back({format::key_hash(current), builder.finish()});
+      current.assign(e.key);
+      builder.begin(e.key);
+      open = true;
+    }
+    builder.add(e.group, e.timestamp, e.data, e.indexes);
+  });
+  if (open) keys.push_back({format::key_hash(current), builder.finish()});
+
+  format::Footer footer;
+  footer.key_table_offset = w.sink.offset();
+  footer.key_count = keys.size();
+  footer.bucket_count = bucket_count_for(keys.size());
+  footer.hash_table_offset = write_key_tables(w.sink, keys, footer.bucket_count);
+  footer.event_count = totals.events;
+  footer.chunk_count = totals.chunks;
+  footer.data_bytes = totals.data_bytes;
+  footer.raw_chunk_bytes = totals.raw_chunk_bytes;
+  footer.stored_chunk_bytes = totals.stored_chunk_bytes;
+  footer.min_timestamp = totals.events ? totals.min_ts : 0;
+  footer.max_timestamp = totals.events ? totals.max_ts : 0;
+  footer.format_version = format::kFormatVersion;
+  std::string tail;
+  footer.encode(tail, w.sink.offset());
+  w.sink.append(tail);
+  if (w.sink.offset() > format::kMaxFileSize) w.invalid("file would exceed 2^48 bytes");
+  uint64_t size = w.sink.offset();
+  w.sink.commit();
+
+  return detail::stats_from_footer(footer, size);
+}
+
+}  // namespace esdb
