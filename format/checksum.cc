@@ -11,6 +11,7 @@ uint32_t checksum(const char* data, size_t n, uint64_t offset) {
 
 uint32_t checksum_parts(std::string_view a, std::string_view b, uint64_t offset) {
   XXH3_state_t state;
+  XXH3_INITSTATE(&state);  // a stack state must be initialised before a seeded reset
   XXH3_64bits_reset_withSeed(&state, offset);
   XXH3_64bits_update(&state, a.data(), a.size());
   XXH3_64bits_update(&state, b.data(), b.size());

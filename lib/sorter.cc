@@ -99,8 +99,8 @@ char* Sorter::allocate(size_t n) {
     arena_.emplace_back(new char[size]);
     arena_next_ = arena_.back().get();
     arena_left_ = size;
-    buffered_ += size;
   }
+  buffered_ += n;
   char* p = arena_next_;
   arena_next_ += n;
   arena_left_ -= n;

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what esdb builds with, from Debian 12 packages; quiet and quick
+# when everything is already there.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config
+  libsnappy-dev libboost-iostreams-dev libxxhash-dev
+  libcli11-dev libsimdjson-dev nlohmann-json3-dev
+  zlib1g-dev libbz2-dev libzstd-dev
+  googletest libgtest-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+  ${ESDB_EXTRA_PACKAGES:-}
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
