@@ -1,0 +1,102 @@
+#include "input.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/iostreams/device/file_descriptor.hpp>
+#include <boost/iostreams/filter/bzip2.hpp>
+#include <boost/iostreams/filter/gzip.hpp>
+#include <boost/iostreams/filter/zstd.hpp>
+#include <boost/iostreams/filtering_streambuf.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "cli_error.h"
+
+namespace esdb::cli {
+
+namespace io = boost::iostreams;
+
+struct LineReader::Source {
+  io::filtering_streambuf<io::input> chain;
+};
+
+namespace {
+
+constexpr size_t kReadSize = 1u << 20;
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+LineReader::LineReader(const std::string& path)
+    : source_(std::make_unique<Source>()), name_(path == "-" ? "<stdin>" : path) {
+  int fd = 0;
+  if (path != "-") {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw input_error(path + ": cannot open: " + std::strerror(errno));
+  }
+  if (ends_with(path, ".gz")) source_->chain.push(io::gzip_decompressor());
+  if (ends_with(path, ".bz2")) source_->chain.push(io::bzip2_decompressor());
+  if (ends_with(path, ".zst")) source_->chain.push(io::zstd_decompressor());
+  source_->chain.push(io::file_descriptor_source(fd, fd == 0 ? io::never_close_handle : io::close_handle));
+  buf_.resize(2 * kReadSize);
+}
+
+LineReader::~LineReader() = default;
+
+bool LineReader::fill() {
+  if (eof_) return false;
+  if (begin_ > 0) {  // keep the partial line, drop what was handed out
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (buf_.size() - end_ < kReadSize) buf_.resize(end_ + kReadSize);
+  std::streamsize got;
+  try {
+    got = source_->chain.sgetn(buf_.data() + end_, static_cast<std::streamsize>(kReadSize));
+  } catch (const std::exception& e) {
+    throw input_error(name_ + ": after byte " + std::to_string(bytes_read_) +
+                      ": cannot read or decompress: " + e.what());
+  }
+  if (got <= 0) {
+    eof_ = true;
+    return false;
+  }
+  end_ += static_cast<size_t>(got);
+  bytes_read_ += static_cast<uint64_t>(got);
+  return true;
+}
+
+bool LineReader::next(std::string_view& line) {
+  size_t scanned = begin_;  // bytes before this have no '\n'
+  while (true) {
+    const char* nl = static_cast<const char*>(std::memchr(buf_.data() + scanned, '\n', end_ - scanned));
+    size_t stop;
+    if (nl != nullptr) {
+      stop = static_cast<size_t>(nl - buf_.data());
+    } else {
+      if (end_ - begin_ > kMaxLine) {
+        throw input_error(name_ + ":" + std::to_string(line_number_ + 1) + ": line longer than " +
+                          std::to_string(kMaxLine) + " bytes");
+      }
+      const size_t offset = end_ - begin_;
+      if (fill()) {
+        scanned = begin_ + offset;
+        continue;
+      }
+      if (begin_ == end_) return false;
+      stop = end_;  // a last line without '\n'
+    }
+    line = std::string_view(buf_.data() + begin_, stop - begin_);
+    begin_ = stop < end_ ? stop + 1 : stop;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (++line_number_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
+    return true;
+  }
+}
+
+}  // namespace esdb::cli

@@ -1,0 +1,36 @@
+// A key's events in timestamp order across its groups.
+//
+// The library stores and scans a key group by group ((group, timestamp,
+// order of add)), but `get` and `scan` promise "oldest first". For a key with
+// several groups (and no --group) this merges one scan per group by
+// timestamp; equal timestamps come in stored group order, and --reverse
+// gives exactly the reverse. Only each group's current event is held, so
+// output still streams.
+#pragma once
+
+#include <vector>
+
+#include "esdb/esdb.h"
+
+namespace esdb::cli {
+
+class TimeOrderedScan {
+ public:
+  // `options` (and the strings it views) must outlive the scan.
+  TimeOrderedScan(const Key& key, const ScanOptions& options);
+
+  // Moves to the next event; false at the end.
+  bool next();
+  const Event& event() const { return scans_[current_].event(); }
+
+ private:
+  bool before(size_t a, size_t b) const;  // does scan a's event come first?
+
+  std::vector<Scan> scans_;
+  std::vector<size_t> heap_;  // scans with an event waiting, first on top
+  size_t current_ = 0;
+  bool started_ = false;
+  bool reverse_;
+};
+
+}  // namespace esdb::cli
