@@ -7,6 +7,7 @@
 #include "cli_error.h"
 #include "commands.h"
 #include "esdb/esdb.h"
+#include "output_file.h"
 #include "progress.h"
 #include "record_reader.h"
 
@@ -34,10 +35,7 @@ int run_build(const BuildArgs& a) {
   const InputFormat format = a.from_dump ? InputFormat::dump : a.csv ? InputFormat::csv : InputFormat::json;
   const std::vector<std::string> inputs = a.inputs.empty() ? std::vector<std::string>{"-"} : a.inputs;
 
-  WriterOptions options;
-  options.overwrite = a.force;
-  options.memory_budget = a.memory_mib << 20;
-  Writer writer = Writer::create(a.out, options);
+  Writer writer = create_output(a.out, a.force, a.memory_mib);
 
   Progress progress(a.quiet);
   Record record;

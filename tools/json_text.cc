@@ -8,7 +8,7 @@ namespace esdb::cli {
 bool JsonText::load(std::string_view text, std::string& error) {
   size_ = text.size();
   if (buf_.size() < size_ + simdjson::SIMDJSON_PADDING) buf_.resize(size_ + simdjson::SIMDJSON_PADDING);
-  std::memcpy(buf_.data(), text.data(), size_);
+  if (size_ > 0) std::memcpy(buf_.data(), text.data(), size_);  // data() may be null
   std::memset(buf_.data() + size_, 0, simdjson::SIMDJSON_PADDING);
 
   simdjson::dom::element root;

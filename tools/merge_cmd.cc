@@ -5,6 +5,7 @@
 #include "cli_error.h"
 #include "commands.h"
 #include "esdb/esdb.h"
+#include "output_file.h"
 #include "progress.h"
 
 namespace esdb::cli {
@@ -35,10 +36,7 @@ Command add_merge_command(CLI::App& app) {
             // Open every input first: a bad one should fail before any work.
             std::vector<Reader> readers;
             for (const std::string& path : a->inputs) readers.push_back(Reader::open(path));
-            WriterOptions options;
-            options.overwrite = a->force;
-            options.memory_budget = a->memory_mib << 20;
-            Writer writer = Writer::create(a->out, options);
+            Writer writer = create_output(a->out, a->force, a->memory_mib);
             Progress progress(a->quiet);
             ScanOptions scan;
             scan.with_indexes = true;

@@ -1,0 +1,16 @@
+// Creating the file build and merge write, with the tool's flags.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "esdb/esdb.h"
+
+namespace esdb::cli {
+
+// A Writer for `path`, replacing an existing file only with `force`
+// (--force), buffering `memory_mib` MiB before spilling (--memory). Throws
+// CliError (exit 2) when the path exists, naming the flag that would help.
+Writer create_output(const std::string& path, bool force, size_t memory_mib);
+
+}  // namespace esdb::cli
