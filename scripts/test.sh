@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 bash scripts/deps.sh
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DESDB_BUILD_TOOLS=ON -DESDB_BUILD_TESTS=ON >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
 
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DESDB_SANITIZE=ON -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DESDB_SANITIZE=ON -DCMAKE_CXX_COMPILER=clang++ -DESDB_BUILD_TOOLS=ON -DESDB_BUILD_TESTS=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs")
