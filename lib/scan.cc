@@ -197,7 +197,7 @@ void ScanState::attach_indexes(uint64_t ordinal) {
 
 }  // namespace detail
 
-Scan::Scan(std::unique_ptr<detail::ScanState> s) : state_(std::move(s)) {}
+Scan::Scan(std::unique_ptr<detail::EventSource> s) : state_(std::move(s)) {}
 Scan::Scan(Scan&&) noexcept = default;
 Scan& Scan::operator=(Scan&&) noexcept = default;
 Scan::~Scan() = default;

@@ -18,11 +18,19 @@
 
 namespace esdb::detail {
 
-class ScanState {
+// What a Scan walks: one key's scan, or several merged (multi_reader.cc).
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  virtual bool next() = 0;
+  virtual const Event& event() const = 0;
+};
+
+class ScanState final : public EventSource {
  public:
   ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& options);
-  bool next();
-  const Event& event() const { return event_; }
+  bool next() override;
+  const Event& event() const override { return event_; }
 
   // Chunk bytes this scan has loaded (for verify's totals).
   uint64_t raw_bytes_loaded = 0;

@@ -21,15 +21,51 @@ namespace esdb {
 
 struct Writer::Impl {
   Impl(const std::string& path, const WriterOptions& o)
-      : options(o), sink(path, o.overwrite, o.sync), sorter(path, o.memory_budget) {}
+      : options(o), sink(path, o.overwrite, o.sync), sorter(path, o.memory_budget), builder(sink, options, totals) {
+    sink.append(std::string_view(format::kHeaderMagic, format::kHeaderSize));
+  }
 
   [[noreturn]] void invalid(const std::string& what) const {
     throw Error(Errc::invalid_argument, sink.path(), Error::kNoOffset, what);
   }
 
+  // Takes the next event in file order.
+  void emit(const SortedEvent& e) {
+    if (!key_open || e.key != current_key) {
+      close_key();
+      current_key.assign(e.key);
+      builder.begin(e.key);
+      key_open = true;
+    }
+    builder.add(e.group, e.timestamp, e.data, e.indexes);
+  }
+  void close_key() {
+    if (key_open) keys.push_back({format::key_hash(current_key), builder.finish()});
+    key_open = false;
+  }
+  // For sorted_input: the event must not come before the previous one.
+  void check_order(const EventInput& e) {
+    if (key_open) {
+      int c = e.key.compare(current_key);
+      if (c == 0) c = e.group.compare(last_group);
+      if (c < 0 || (c == 0 && e.timestamp < last_ts)) {
+        invalid("event out of order for sorted_input (key, group, timestamp must not decrease)");
+      }
+    }
+    last_group.assign(e.group);
+    last_ts = e.timestamp;
+  }
+
   WriterOptions options;
   FileSink sink;
   Sorter sorter;
+  FileTotals totals;
+  KeyBlockBuilder builder;
+  std::vector<HashedKey> keys;
+  std::string current_key;
+  bool key_open = false;
+  std::string last_group;
+  int64_t last_ts = 0;
   bool finished = false;
 };
 
@@ -58,30 +94,22 @@ void Writer::add(const EventInput& e) {
       w.invalid("index name or value exceeds 65535 bytes");
     }
   }
-  w.sorter.add(e);
+  if (!w.options.sorted_input) {
+    w.sorter.add(e);
+    return;
+  }
+  w.check_order(e);
+  w.emit(SortedEvent{e.key, e.group, e.timestamp, e.data, e.indexes});
 }
 
 FileStats Writer::finish() {
   Impl& w = *impl_;
   if (w.finished) w.invalid("finish called twice");
   w.finished = true;
-  w.sink.append(std::string_view(format::kHeaderMagic, format::kHeaderSize));
-
-  FileTotals totals;
-  KeyBlockBuilder builder(w.sink, w.options, totals);
-  std::vector<HashedKey> keys;
-  std::string current;
-  bool open = false;
-  w.sorter.drain([&](const SortedEvent& e) {
-    if (!open || e.key != current) {
-      if (open) keys.push_back({format::key_hash(current), builder.finish()});
-      current.assign(e.key);
-      builder.begin(e.key);
-      open = true;
-    }
-    builder.add(e.group, e.timestamp, e.data, e.indexes);
-  });
-  if (open) keys.push_back({format::key_hash(current), builder.finish()});
+  w.sorter.drain([&](const SortedEvent& e) { w.emit(e); });
+  w.close_key();
+  const FileTotals& totals = w.totals;
+  const std::vector<HashedKey>& keys = w.keys;
 
   format::Footer footer;
   footer.key_table_offset = w.sink.offset();

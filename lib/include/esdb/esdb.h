@@ -68,6 +68,10 @@ struct WriterOptions {
   // to temporary files beside the output and merged by finish().
   size_t memory_budget = 256u << 20;
   bool sync = true;          // fsync the file and its directory on finish()
+  // The caller adds events already in file order: keys ascending (byte-wise),
+  // then (group, timestamp). They stream straight to the file with no sort
+  // buffer; an event out of order is an invalid_argument error.
+  bool sorted_input = false;
 };
 
 // What a finished file holds.
@@ -121,7 +125,7 @@ struct ScanOptions {
 namespace detail {
 struct File;
 struct KeyDir;
-class ScanState;
+class EventSource;
 }  // namespace detail
 
 // A forward range of events; iterate it once with range-for or next().
@@ -155,8 +159,9 @@ class Scan {
 
  private:
   friend class Key;
-  explicit Scan(std::unique_ptr<detail::ScanState>);
-  std::unique_ptr<detail::ScanState> state_;
+  friend class MultiKey;
+  explicit Scan(std::unique_ptr<detail::EventSource>);
+  std::unique_ptr<detail::EventSource> state_;
 };
 
 struct IndexValue {
@@ -248,5 +253,77 @@ class Reader {
   explicit Reader(std::shared_ptr<const detail::File>);
   std::shared_ptr<const detail::File> file_;
 };
+
+// One key across several files: the parts in the order the files were given.
+class MultiKey {
+ public:
+  struct Part {
+    size_t file;  // index into MultiReader::readers()
+    Key key;
+  };
+  std::string_view name() const { return parts_.front().key.name(); }
+  uint64_t event_count() const;
+  const std::vector<Part>& parts() const { return parts_; }
+  // The parts' scans merged lazily by (group, timestamp); equal timestamps
+  // keep the order of the files (reversed by a reverse scan).
+  Scan scan(const ScanOptions& options = {}) const;
+
+ private:
+  friend class MultiReader;
+  friend class MultiKeyRange;
+  explicit MultiKey(std::vector<Part> parts) : parts_(std::move(parts)) {}
+  std::vector<Part> parts_;
+};
+
+// Every key of several files once, in byte-wise order.
+class MultiKeyRange {
+ public:
+  struct End {};
+  class iterator {
+   public:
+    const MultiKey& operator*() const { return *current_; }
+    const MultiKey* operator->() const { return &*current_; }
+    iterator& operator++();
+    bool operator==(End) const { return !current_.has_value(); }
+
+   private:
+    friend class MultiKeyRange;
+    explicit iterator(const std::vector<Reader>& readers);
+    std::vector<KeyRange::iterator> its_;
+    std::optional<MultiKey> current_;
+  };
+  iterator begin() const { return iterator(*readers_); }
+  End end() const { return {}; }
+
+ private:
+  friend class MultiReader;
+  explicit MultiKeyRange(const std::vector<Reader>* readers) : readers_(readers) {}
+  const std::vector<Reader>* readers_;
+};
+
+// Several files read as one, e.g. one file per hour or day.
+class MultiReader {
+ public:
+  static MultiReader open(const std::vector<std::string>& paths);
+  explicit MultiReader(std::vector<Reader> readers) : readers_(std::move(readers)) {}
+  const std::vector<Reader>& readers() const { return readers_; }
+  // One hash probe per file; nullopt when no file holds the key.
+  std::optional<MultiKey> find(std::string_view key) const;
+  MultiKeyRange keys() const { return MultiKeyRange(&readers_); }
+
+ private:
+  std::vector<Reader> readers_;
+};
+
+struct MergeOptions {
+  // Drop an event identical in key, group, timestamp and data to one already
+  // kept (its index entries are dropped with it).
+  bool dedupe = false;
+};
+
+// Streams every event of `inputs` into a new file at `output`, with memory
+// bounded independently of the inputs' sizes.
+FileStats merge(const std::vector<std::string>& inputs, const std::string& output,
+                const WriterOptions& options = {}, const MergeOptions& merge_options = {});
 
 }  // namespace esdb
