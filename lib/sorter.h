@@ -41,11 +41,14 @@ class Sorter {
  private:
   struct Entry {
     const char* record;  // key | group | rest
-    uint32_t key_len;
-    uint32_t group_len;
+    uint64_t prefix[2];  // the key's first 16 bytes, big-endian, zero-padded
     int64_t ts;
     uint64_t rest_len;
+    uint32_t key_len;
+    uint32_t group_len;
+    uint32_t seq;  // order of add within the buffer
   };
+  static bool before(const Entry& a, const Entry& b);
   class Run;
   void sort_buffer();
   void spill();
@@ -55,6 +58,8 @@ class Sorter {
   size_t budget_;
   size_t buffered_ = 0;
   std::vector<std::unique_ptr<char[]>> arena_;
+  size_t arena_used_ = 0;  // blocks of arena_ in use; the rest wait for reuse
+  size_t big_blocks_ = 0;
   size_t arena_left_ = 0;
   char* arena_next_ = nullptr;
   std::vector<Entry> entries_;
