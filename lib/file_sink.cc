@@ -102,10 +102,17 @@ void FileSink::commit() {
       abandon();
       throw Error(Errc::exists, path_, Error::kNoOffset, "file appeared while writing (pass overwrite to replace it)");
     }
-    if (err != EINVAL || ::rename(temp_path_.c_str(), path_.c_str()) != 0) {  // EINVAL: fs without renameat2 flags
+    // EINVAL: a file system without renameat2 flags. link() refuses an
+    // existing destination just as atomically.
+    bool moved = err == EINVAL && (overwrite_ ? ::rename(temp_path_.c_str(), path_.c_str()) == 0
+                                              : ::link(temp_path_.c_str(), path_.c_str()) == 0);
+    if (!moved) {
+      if (err == EINVAL) err = errno;
       abandon();
-      throw Error(Errc::io, path_, Error::kNoOffset, std::string("rename failed: ") + std::strerror(err));
+      throw Error(err == EEXIST ? Errc::exists : Errc::io, path_, Error::kNoOffset,
+                  std::string("cannot move the finished file into place: ") + std::strerror(err));
     }
+    if (!overwrite_) ::unlink(temp_path_.c_str());
   }
   temp_path_.clear();
   if (sync_) {
