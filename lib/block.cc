@@ -9,26 +9,31 @@
 
 namespace esdb {
 
-uint64_t write_block(FileSink& sink, std::string_view payload, bool compress, std::string& scratch) {
-  uint8_t type = format::kRawBlock;
-  std::string_view stored = payload;
+uint8_t compress_payload(std::string_view payload, bool compress, std::string& out) {
   if (compress && payload.size() >= 64) {
-    scratch.resize(snappy::MaxCompressedLength(payload.size()));
+    out.resize(snappy::MaxCompressedLength(payload.size()));
     size_t n = 0;
-    snappy::RawCompress(payload.data(), payload.size(), scratch.data(), &n);
+    snappy::RawCompress(payload.data(), payload.size(), out.data(), &n);
     if (n < payload.size() - payload.size() / 8) {
-      type = format::kSnappyBlock;
-      stored = std::string_view(scratch.data(), n);
+      out.resize(n);
+      return format::kSnappyBlock;
     }
   }
-  uint64_t offset = sink.offset();
+  return format::kRawBlock;
+}
+
+uint64_t append_block(FileSink& sink, std::string_view stored, uint8_t type) {
   char trailer[5];
   trailer[0] = static_cast<char>(type);
-  uint32_t sum = format::checksum_parts(stored, std::string_view(trailer, 1), offset);
-  format::store_fixed32(trailer + 1, sum);
+  format::store_fixed32(trailer + 1, format::checksum_parts(stored, std::string_view(trailer, 1), sink.offset()));
   sink.append(stored);
   sink.append(std::string_view(trailer, 5));
-  return stored.size() + 5;
+  return stored.size() + format::kBlockTrailerSize;
+}
+
+uint64_t write_block(FileSink& sink, std::string_view payload, bool compress, std::string& scratch) {
+  uint8_t type = compress_payload(payload, compress, scratch);
+  return append_block(sink, type == format::kRawBlock ? payload : std::string_view(scratch), type);
 }
 
 // Checks bounds and checksum; returns the stored payload and its type.

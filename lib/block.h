@@ -19,6 +19,11 @@ class FileSink;
 // Appends `payload` as one block; compresses it when `compress` is set and
 // Snappy saves at least 1/8. Returns the stored size (payload + trailer).
 uint64_t write_block(FileSink& sink, std::string_view payload, bool compress, std::string& scratch);
+// The two halves of write_block, for compressing on another thread:
+// choose the stored bytes and type (they go into `out`, or are `payload`
+// itself when stored raw), then append them with their trailer.
+uint8_t compress_payload(std::string_view payload, bool compress, std::string& out);
+uint64_t append_block(FileSink& sink, std::string_view stored, uint8_t type);
 
 // Checks and returns the payload of the block [offset, offset + size), which
 // must lie inside [lo, hi). A raw payload is a view of the mapped file;

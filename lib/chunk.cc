@@ -35,6 +35,13 @@ void ChunkBuilder::add(int64_t ts, std::string_view data) {
   count_++;
 }
 
+std::string ChunkBuilder::take_payload() {
+  std::string p;
+  p.swap(payload_);
+  reset();
+  return p;
+}
+
 void ChunkBuilder::reset() {
   payload_.clear();
   count_ = 0;

@@ -41,6 +41,8 @@ class ChunkBuilder {
   int64_t first_ts() const { return first_ts_; }
   int64_t last_ts() const { return last_ts_; }
   const std::string& payload() const { return payload_; }
+  // Hands the payload over (the builder is reset).
+  std::string take_payload();
   void reset();
 
  private:

@@ -1,36 +1,55 @@
 #include "key_block_builder.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "block.h"
 #include "file_sink.h"
+#include "postings.h"
 #include "format/checksum.h"
 #include "format/coding.h"
 #include "format/format.h"
 
 namespace esdb {
 
-KeyBlockBuilder::KeyBlockBuilder(FileSink& sink, const WriterOptions& options, FileTotals& totals)
-    : sink_(sink), options_(options), totals_(totals) {}
+// A key between its first event and its key dir reaching the file.
+struct KeyBlockBuilder::PendingKey {
+  std::string key;
+  std::string chunk_entries;  // offsets filled in as chunks are written
+  uint64_t chunk_count = 0;
+  uint64_t ordinal = 0;
+  std::vector<std::pair<std::string, uint64_t>> groups;  // name, first chunk
+  // Posting lists by entry, keyed by name_len:u32 | name | value.
+  std::unordered_map<std::string, PostingBuilder> postings;
+};
+
+KeyBlockBuilder::KeyBlockBuilder(FileSink& sink, const WriterOptions& options, FileTotals& totals,
+                                 std::vector<HashedKey>& keys)
+    : sink_(sink),
+      options_(options),
+      totals_(totals),
+      keys_(keys),
+      pipeline_(sink, options.compress,
+                options.compression_threads < 0 ? BlockPipeline::default_workers()
+                                                : static_cast<unsigned>(options.compression_threads)) {}
+
+KeyBlockBuilder::~KeyBlockBuilder() = default;
 
 void KeyBlockBuilder::begin(std::string_view key) {
-  key_.assign(key);
+  key_ = std::make_shared<PendingKey>();
+  key_->key.assign(key);
   chunk_.reset();
-  chunk_entries_.clear();
-  chunk_count_ = 0;
-  ordinal_ = 0;
-  groups_.clear();
-  group_open_ = false;
-  postings_.clear();
 }
+
+void KeyBlockBuilder::flush() { pipeline_.flush(); }
 
 void KeyBlockBuilder::add(std::string_view group, int64_t ts, std::string_view data,
                           std::span<const IndexEntry> indexes) {
-  if (!group_open_ || groups_.back().first != group) {
+  PendingKey& k = *key_;
+  if (k.groups.empty() || k.groups.back().first != group) {
     // A chunk never spans two groups, so every chunk is in timestamp order.
     if (!chunk_.empty()) flush_chunk();
-    groups_.emplace_back(std::string(group), chunk_count_);
-    group_open_ = true;
+    k.groups.emplace_back(std::string(group), k.chunk_count);
   } else if (!chunk_.empty() &&
              chunk_.size() + ChunkBuilder::encoded_size(ts, data.size(), false, chunk_.last_ts()) > options_.chunk_size) {
     flush_chunk();
@@ -41,10 +60,10 @@ void KeyBlockBuilder::add(std::string_view group, int64_t ts, std::string_view d
     format::put_fixed32(entry_key_, static_cast<uint32_t>(e.name.size()));
     entry_key_.append(e.name);
     entry_key_.append(e.value);
-    PostingBuilder& p = postings_[entry_key_];
-    if (p.count() == 0 || p.last() != ordinal_) p.add(ordinal_);  // an entry repeated in one event counts once
+    PostingBuilder& p = k.postings[entry_key_];
+    if (p.count() == 0 || p.last() != k.ordinal) p.add(k.ordinal);  // an entry repeated in one event counts once
   }
-  ordinal_++;
+  k.ordinal++;
   totals_.events++;
   totals_.data_bytes += data.size();
   totals_.min_ts = std::min(totals_.min_ts, ts);
@@ -52,24 +71,30 @@ void KeyBlockBuilder::add(std::string_view group, int64_t ts, std::string_view d
 }
 
 void KeyBlockBuilder::flush_chunk() {
-  ChunkEntry e{sink_.offset(), ordinal_, chunk_.first_ts(), chunk_.last_ts()};
-  uint64_t stored = write_block(sink_, chunk_.payload(), options_.compress, scratch_);
-  encode_chunk_entry(chunk_entries_, e);
-  chunk_count_++;
+  PendingKey& k = *key_;
+  size_t entry = k.chunk_entries.size();
+  encode_chunk_entry(k.chunk_entries, ChunkEntry{0, k.ordinal, chunk_.first_ts(), chunk_.last_ts()});
+  k.chunk_count++;
   totals_.chunks++;
   totals_.raw_chunk_bytes += chunk_.size();
-  totals_.stored_chunk_bytes += stored;
-  chunk_.reset();
+  pipeline_.submit(chunk_.take_payload(), [this, key = key_, entry](uint64_t offset, uint64_t stored) {
+    format::store_fixed64(key->chunk_entries.data() + entry, offset);
+    totals_.stored_chunk_bytes += stored;
+  });
 }
 
-uint64_t KeyBlockBuilder::finish() {
+void KeyBlockBuilder::finish() {
   flush_chunk();
+  pipeline_.then([this, key = std::move(key_)] { write_tail(*key); });
+}
+
+void KeyBlockBuilder::write_tail(PendingKey& k) {
   const uint64_t chunks_end = sink_.offset();
 
   // Long posting lists first, each its own raw block, in entry order.
   std::vector<std::pair<std::string_view, const PostingBuilder*>> entries;
-  entries.reserve(postings_.size());
-  for (const auto& [k, p] : postings_) entries.emplace_back(k, &p);
+  entries.reserve(k.postings.size());
+  for (const auto& [name, p] : k.postings) entries.emplace_back(name, &p);
   auto split = [](std::string_view k) {
     uint32_t n = format::load_fixed32(k.data());
     return std::pair(k.substr(4, n), k.substr(4 + n));
@@ -104,12 +129,12 @@ uint64_t KeyBlockBuilder::finish() {
   }
 
   std::string dir(4, '\0');
-  format::put_bytes(dir, key_);
-  format::put_varint(dir, chunk_count_);
-  bool ungrouped = groups_.size() == 1 && groups_[0].first.empty();
-  format::put_varint(dir, ungrouped ? 0 : groups_.size());
+  format::put_bytes(dir, k.key);
+  format::put_varint(dir, k.chunk_count);
+  bool ungrouped = k.groups.size() == 1 && k.groups[0].first.empty();
+  format::put_varint(dir, ungrouped ? 0 : k.groups.size());
   if (!ungrouped) {
-    for (const auto& [name, first] : groups_) {
+    for (const auto& [name, first] : k.groups) {
       format::put_bytes(dir, name);
       format::put_varint(dir, first);
     }
@@ -117,12 +142,15 @@ uint64_t KeyBlockBuilder::finish() {
   format::put_varint(dir, index_offset);
   format::put_varint(dir, index_size);
   format::put_varint(dir, chunks_end);
-  dir.append(chunk_entries_);
+  dir.append(k.chunk_entries);
+  if (dir.size() - 4 > UINT32_MAX) {
+    throw Error(Errc::invalid_argument, sink_.path(), Error::kNoOffset, "key has too many chunks for one key dir");
+  }
   uint64_t dir_offset = sink_.offset();
   format::store_fixed32(dir.data(), static_cast<uint32_t>(dir.size() - 4));
   format::put_fixed32(dir, format::checksum(dir, dir_offset));
   sink_.append(dir);
-  return dir_offset;
+  keys_.push_back({format::key_hash(k.key), dir_offset});
 }
 
 }  // namespace esdb

@@ -1,22 +1,26 @@
 // Writes one key's region of the file, streaming: events arrive sorted by
-// (group, timestamp, order of add) and chunks go out as they fill.
+// (group, timestamp, order of add) and chunks go to the BlockPipeline as
+// they fill; the key's tail (posting blocks, index block, key dir) follows
+// once its chunks are in the file.
 //
 //   key region := chunk* | posting block* | index block? | key dir
 //
-// In memory it holds one chunk being filled, the chunk entries and groups
-// of the key, and its posting lists (about one byte per index entry).
+// In memory it holds the chunk being filled, the chunks being compressed,
+// and for each key not yet finished its chunk entries, groups and posting
+// lists (about one byte per index entry).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "block_pipeline.h"
 #include "chunk.h"
 #include "esdb/esdb.h"
-#include "postings.h"
+#include "hash_table.h"
 
 namespace esdb {
 
@@ -30,27 +34,28 @@ struct FileTotals {
 
 class KeyBlockBuilder {
  public:
-  KeyBlockBuilder(FileSink& sink, const WriterOptions& options, FileTotals& totals);
+  // Finished keys are appended to `keys` (in key order) as they are written.
+  KeyBlockBuilder(FileSink& sink, const WriterOptions& options, FileTotals& totals, std::vector<HashedKey>& keys);
+  ~KeyBlockBuilder();
   void begin(std::string_view key);
   void add(std::string_view group, int64_t ts, std::string_view data, std::span<const IndexEntry> indexes);
-  // Writes the rest of the region; returns the offset of the key dir.
-  uint64_t finish();
+  // Queues the rest of the key's region.
+  void finish();
+  // Writes everything queued.
+  void flush();
 
  private:
+  struct PendingKey;
   void flush_chunk();
+  void write_tail(PendingKey& k);
 
   FileSink& sink_;
   const WriterOptions& options_;
   FileTotals& totals_;
-  std::string key_;
+  std::vector<HashedKey>& keys_;
+  BlockPipeline pipeline_;
+  std::shared_ptr<PendingKey> key_;
   ChunkBuilder chunk_;
-  std::string chunk_entries_;
-  uint64_t chunk_count_ = 0;
-  uint64_t ordinal_ = 0;
-  std::vector<std::pair<std::string, uint64_t>> groups_;  // name, first chunk
-  bool group_open_ = false;
-  // Posting lists by entry, keyed by name_len:u32 | name | value.
-  std::unordered_map<std::string, PostingBuilder> postings_;
   std::string entry_key_;
   std::string scratch_;
 };

@@ -133,11 +133,13 @@ void Sorter::add(const EventInput& e) {
   entry.prefix[1] = __builtin_bswap64(format::load_fixed64(prefix + 8));
   std::memcpy(p, e.key.data(), e.key.size());
   p += e.key.size();
-  std::memcpy(p, e.group.data(), e.group.size());
+  // A default string_view has a null data(); memcpy from null is undefined
+  // even for 0 bytes (UBSan stops there).
+  if (!e.group.empty()) std::memcpy(p, e.group.data(), e.group.size());
   p += e.group.size();
   std::memcpy(p, scratch_.data(), scratch_.size());
   p += scratch_.size();
-  std::memcpy(p, e.data.data(), e.data.size());
+  if (!e.data.empty()) std::memcpy(p, e.data.data(), e.data.size());
   entries_.push_back(entry);
   buffered_ += sizeof(Entry);
   if (buffered_ >= budget_) spill();

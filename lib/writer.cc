@@ -21,7 +21,7 @@ namespace esdb {
 
 struct Writer::Impl {
   Impl(const std::string& path, const WriterOptions& o)
-      : options(o), sink(path, o.overwrite, o.sync), sorter(path, o.memory_budget), builder(sink, options, totals) {
+      : options(o), sink(path, o.overwrite, o.sync), sorter(path, o.memory_budget), builder(sink, options, totals, keys) {
     sink.append(std::string_view(format::kHeaderMagic, format::kHeaderSize));
   }
 
@@ -40,7 +40,7 @@ struct Writer::Impl {
     builder.add(e.group, e.timestamp, e.data, e.indexes);
   }
   void close_key() {
-    if (key_open) keys.push_back({format::key_hash(current_key), builder.finish()});
+    if (key_open) builder.finish();
     key_open = false;
   }
   // For sorted_input: the event must not come before the previous one.
@@ -60,8 +60,8 @@ struct Writer::Impl {
   FileSink sink;
   Sorter sorter;
   FileTotals totals;
-  KeyBlockBuilder builder;
   std::vector<HashedKey> keys;
+  KeyBlockBuilder builder;
   std::string current_key;
   bool key_open = false;
   std::string last_group;
@@ -108,6 +108,7 @@ FileStats Writer::finish() {
   w.finished = true;
   w.sorter.drain([&](const SortedEvent& e) { w.emit(e); });
   w.close_key();
+  w.builder.flush();
   const FileTotals& totals = w.totals;
   const std::vector<HashedKey>& keys = w.keys;
 

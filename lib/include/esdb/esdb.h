@@ -72,6 +72,9 @@ struct WriterOptions {
   // then (group, timestamp). They stream straight to the file with no sort
   // buffer; an event out of order is an invalid_argument error.
   bool sorted_input = false;
+  // Threads compressing chunks beside the adding thread; -1: one per core
+  // beyond the first. The file's bytes do not depend on it.
+  int compression_threads = -1;
 };
 
 // What a finished file holds.

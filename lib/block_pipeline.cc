@@ -1,0 +1,119 @@
+#include "block_pipeline.h"
+
+#include "block.h"
+#include "file_sink.h"
+#include "format/format.h"
+
+namespace esdb {
+
+// Raw bytes queued before the writer thread waits for the head: enough to
+// keep the workers busy, small next to the memory budget.
+static constexpr size_t kMaxInFlightBytes = 8 << 20;
+
+struct BlockPipeline::Item {
+  std::string payload;
+  std::string compressed;
+  uint8_t type = 0;    // once ready: raw (payload is stored) or snappy (compressed is)
+  bool ready = false;
+  Written written;
+  std::function<void()> then;  // set for then() items, which are always ready
+};
+
+unsigned BlockPipeline::default_workers() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n > 1 ? n - 1 : 0;
+}
+
+BlockPipeline::BlockPipeline(FileSink& sink, bool compress, unsigned workers) : sink_(sink), compress_(compress) {
+  for (unsigned i = 0; i < workers; i++) workers_.emplace_back([this] { work(); });
+}
+
+BlockPipeline::~BlockPipeline() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  for (std::thread& t : workers_) t.join();
+}
+
+void BlockPipeline::work() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_cv_.wait(lock, [&] { return stop_ || next_unclaimed_ < queue_.size(); });
+    if (stop_) return;
+    Item* item = queue_[next_unclaimed_++].get();
+    if (item->ready) continue;  // then() items need no work
+    lock.unlock();
+    item->type = compress_payload(item->payload, compress_, item->compressed);
+    lock.lock();
+    item->ready = true;
+    done_cv_.notify_all();
+  }
+}
+
+void BlockPipeline::submit(std::string payload, Written written) {
+  auto item = std::make_unique<Item>();
+  item->written = std::move(written);
+  item->payload = std::move(payload);
+  if (workers_.empty()) {
+    item->type = compress_payload(item->payload, compress_, item->compressed);
+    item->ready = true;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_bytes_ += item->payload.size();
+    queue_.push_back(std::move(item));
+  }
+  work_cv_.notify_one();
+  write_ready(false);
+  while (in_flight_bytes_ > kMaxInFlightBytes) write_ready(true);
+}
+
+void BlockPipeline::then(std::function<void()> fn) {
+  auto item = std::make_unique<Item>();
+  item->then = std::move(fn);
+  item->ready = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(item));
+  }
+  write_ready(false);
+}
+
+void BlockPipeline::flush() {
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (queue_.empty()) return;
+    }
+    write_ready(true);
+  }
+}
+
+// Writes (or runs) the items at the head of the queue that are ready; with
+// `wait_for_head`, first waits until the head is.
+void BlockPipeline::write_ready(bool wait_for_head) {
+  for (;;) {
+    std::unique_ptr<Item> item;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (wait_for_head) done_cv_.wait(lock, [&] { return queue_.empty() || queue_.front()->ready; });
+      if (queue_.empty() || !queue_.front()->ready) return;
+      item = std::move(queue_.front());
+      queue_.pop_front();
+      if (next_unclaimed_ > 0) next_unclaimed_--;
+      in_flight_bytes_ -= item->payload.size();
+    }
+    wait_for_head = false;
+    if (item->then) {
+      item->then();
+      continue;
+    }
+    uint64_t offset = sink_.offset();
+    std::string_view stored = item->type == format::kRawBlock ? std::string_view(item->payload) : item->compressed;
+    item->written(offset, append_block(sink_, stored, item->type));
+  }
+}
+
+}  // namespace esdb

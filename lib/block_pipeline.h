@@ -1,0 +1,56 @@
+// Compresses chunks on worker threads while the writer thread keeps filling
+// the next ones. Blocks are written strictly in submission order, so the
+// file is byte-identical to a single-threaded build; work that needs every
+// earlier block on disk (a key's index block and dir) is queued with then().
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace esdb {
+
+class FileSink;
+
+class BlockPipeline {
+ public:
+  // `workers` == 0 compresses on the calling thread.
+  BlockPipeline(FileSink& sink, bool compress, unsigned workers);
+  ~BlockPipeline();
+  BlockPipeline(const BlockPipeline&) = delete;
+  BlockPipeline& operator=(const BlockPipeline&) = delete;
+
+  using Written = std::function<void(uint64_t offset, uint64_t stored_size)>;
+  // Queues `payload` as one block; `written` runs on this thread once it is
+  // in the file.
+  void submit(std::string payload, Written written);
+  // Queues `fn` to run on this thread after every block submitted before it.
+  void then(std::function<void()> fn);
+  // Writes everything queued.
+  void flush();
+
+  static unsigned default_workers();
+
+ private:
+  struct Item;
+  void work();
+  void write_ready(bool wait_for_head);
+
+  FileSink& sink_;
+  bool compress_;
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<std::unique_ptr<Item>> queue_;
+  size_t next_unclaimed_ = 0;  // queue_ index of the next item no worker took
+  size_t in_flight_bytes_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace esdb
