@@ -141,9 +141,12 @@ TEST(RoundTrip, SpilledRunsGiveIdenticalBytes) {
 TEST(RoundTrip, Deterministic) {
   TempDir t;
   Model m = random_model(5, 30, 2000, true);
-  write_model(m, t.path("a.esdb"));
-  write_model(m, t.path("b.esdb"));
-  EXPECT_EQ(read_file(t.path("a.esdb")), read_file(t.path("b.esdb")));
+  write_model(m, t.path("a.esdb"), {.chunk_size = 512, .compression_threads = 0});
+  for (int threads : {0, 1, 3}) {
+    write_model(m, t.path("b.esdb"), {.chunk_size = 512, .overwrite = true, .compression_threads = threads});
+    EXPECT_EQ(read_file(t.path("a.esdb")), read_file(t.path("b.esdb"))) << threads << " compression threads";
+  }
+  check_file(m, t.path("b.esdb"));
 }
 
 TEST(RoundTrip, EdgeEvents) {
