@@ -1,0 +1,135 @@
+// fuzz_chunk: one chunk payload and one index block payload, decoded by the
+// internal parsers the reader uses, with every posting list walked both
+// ways. The input is
+//
+//   flags: u8 (bit 0: the chunk bytes are a Snappy-compressed block)
+//   | expected: varint | first_ts: zigzag varint | last_ts: zigzag varint
+//   | chunk_len: varint | chunk bytes | event_count: varint | index block bytes
+//
+// (fuzz/make_corpus.cc writes seeds in this layout from a real file).
+// Besides "no crash", a successful decode must agree with what it was told:
+// the event count, the bounds, ordinals in range and the same list both ways.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "block.h"
+#include "buffer.h"
+#include "chunk.h"
+#include "esdb/esdb.h"
+#include "file.h"
+#include "format/checksum.h"
+#include "format/coding.h"
+#include "format/format.h"
+#include "index_block.h"
+#include "postings.h"
+
+namespace {
+
+using esdb::format::Cursor;
+
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "fuzz_chunk: %s\n", what);
+  std::abort();
+}
+
+// A chunk payload as read_block sees it: stored bytes with a correct
+// trailer, so the Snappy path and its size checks are reached.
+std::string_view via_block(std::string_view stored, std::string& file_bytes, esdb::Buffer& scratch) {
+  const uint64_t offset = esdb::format::kHeaderSize;
+  file_bytes.assign(offset, '\0');
+  file_bytes.append(stored);
+  file_bytes.push_back(static_cast<char>(esdb::format::kSnappyBlock));
+  std::string type(1, static_cast<char>(esdb::format::kSnappyBlock));
+  esdb::format::put_fixed32(file_bytes, esdb::format::checksum_parts(stored, type, offset));
+  esdb::detail::File f;
+  f.path = "fuzz";
+  f.data = file_bytes.data();
+  f.size = file_bytes.size();
+  return esdb::read_block(f, offset, stored.size() + 5, offset, f.size, scratch, "chunk");
+}
+
+void check_chunk(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts) {
+  esdb::DecodedChunk chunk;
+  if (!chunk.decode(payload, expected, first_ts, last_ts).empty()) return;
+  if (chunk.size() != expected) fail("decoded chunk has the wrong event count");
+  if (chunk.ts(0) != first_ts || chunk.ts(chunk.size() - 1) != last_ts) fail("decoded chunk bounds disagree");
+  uint64_t sum = 0;
+  for (size_t i = 0; i < chunk.size(); i++) {
+    if (i > 0 && chunk.ts(i) < chunk.ts(i - 1)) fail("decoded chunk timestamps go down");
+    std::string_view d = chunk.data(i);
+    if (d.data() < payload.data() || d.data() + d.size() > payload.data() + payload.size()) {
+      fail("event data outside the payload");
+    }
+    for (char c : d) sum += static_cast<uint8_t>(c);
+  }
+  volatile uint64_t sink = sum;
+  (void)sink;
+}
+
+// Walks `list`; false if the walk reported a problem.
+bool walk(const esdb::PostingList& list, bool reverse, uint64_t event_count, std::vector<uint64_t>& out) {
+  out.clear();
+  esdb::PostingCursor c(list, reverse);
+  while (c.valid()) {
+    uint64_t o = c.ordinal();
+    if (o < list.first || o > list.last || o >= event_count) fail("posting ordinal out of range");
+    if (!out.empty() && (reverse ? o >= out.back() : o <= out.back())) fail("posting ordinals not monotonic");
+    out.push_back(o);
+    if (!c.advance().empty()) return false;
+  }
+  return true;
+}
+
+void check_index(std::string_view payload, uint64_t event_count, std::string_view spare) {
+  std::vector<esdb::IndexRecord> records;
+  if (!esdb::parse_index_block(payload, event_count, records).empty()) return;
+  std::vector<uint64_t> fwd, rev;
+  for (const esdb::IndexRecord& r : records) {
+    if (r.count == 0 || r.count > event_count || r.last >= event_count) fail("index record header out of range");
+    std::string_view deltas = r.inline_deltas;
+    if (r.external) {
+      // The list lives elsewhere in a real file; borrow bytes from the input.
+      if (r.deltas_len > spare.size()) continue;
+      deltas = spare.substr(0, r.deltas_len);
+    }
+    esdb::PostingList list = r.list(deltas);
+    bool ok_f = walk(list, false, event_count, fwd);
+    bool ok_r = walk(list, true, event_count, rev);
+    if (ok_f && fwd.size() != r.count) fail("forward walk yields the wrong count");
+    if (ok_r && rev.size() != r.count) fail("reverse walk yields the wrong count");
+    if (ok_f && ok_r && std::vector<uint64_t>(rev.rbegin(), rev.rend()) != fwd) fail("walks disagree");
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  Cursor in(reinterpret_cast<const char*>(data), reinterpret_cast<const char*>(data) + size);
+  std::string_view flags, chunk_bytes;
+  uint64_t expected, first, last, chunk_len, event_count;
+  if (!in.bytes(1, flags) || !in.varint(expected) || !in.varint(first) || !in.varint(last) ||
+      !in.varint(chunk_len) || !in.bytes(chunk_len, chunk_bytes) || !in.varint(event_count)) {
+    return 0;
+  }
+  std::string_view index_bytes(in.data(), in.remaining());
+  const int64_t first_ts = esdb::format::unzigzag(first), last_ts = esdb::format::unzigzag(last);
+
+  std::string file_bytes;
+  esdb::Buffer scratch;
+  std::string_view payload = chunk_bytes;
+  bool have_payload = true;
+  if (flags[0] & 1) {
+    try {
+      payload = via_block(chunk_bytes, file_bytes, scratch);
+    } catch (const esdb::Error&) {
+      have_payload = false;
+    }
+  }
+  if (have_payload) check_chunk(payload, expected, first_ts, last_ts);
+  check_index(index_bytes, event_count, chunk_bytes);
+  return 0;
+}
