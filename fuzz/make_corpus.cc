@@ -58,7 +58,7 @@ static void chunk_seeds(const std::string& name, const std::string& bytes, const
   uint64_t footer_offset = bytes.size() - format::kFooterSize;
   if (!f->footer.decode(std::string_view(bytes).substr(footer_offset), footer_offset).empty()) return;
   uint64_t page_count = 0;
-  for (uint64_t k = 0; k < f->footer.key_count; k++) {
+  for (uint64_t k = 0; k < f->footer.key_count && k < 4; k++) {  // a few dozen seeds in all
     const char* page = key_table_page(*f, k / format::kKeyTablePageKeys, page_count);
     auto d = detail::KeyDir::parse(f, format::load_fixed64(page + (k % format::kKeyTablePageKeys) * 8));
     std::string index_payload;
@@ -71,7 +71,7 @@ static void chunk_seeds(const std::string& name, const std::string& bytes, const
         external_lists.push_back(bytes.substr(d->chunks_end, d->index_offset - d->chunks_end - 5));
       }
     }
-    for (uint64_t c = 0; c < d->chunk_count; c++) {
+    for (uint64_t c = 0; c < d->chunk_count && c < 4; c++) {
       ChunkEntry e = d->chunk(c);
       uint64_t size = d->chunk_end_offset(c) - e.offset;
       std::string in(1, bytes[e.offset + size - 5] == format::kSnappyBlock ? 1 : 0);
@@ -137,6 +137,24 @@ int main(int argc, char** argv) {
     many.push_back({.key = "key-1", .timestamp = i / 3, .data = "", .indexes = {{"type", "view"}}});
   }
   make("postings", many, {.chunk_size = 128, .compress = false});
+  // Enough keys for bucket overflow chains and a many-slot hash table.
+  std::vector<EventInput> keyed;
+  std::vector<std::string> key_names(30);  // EventInput holds views
+  for (int i = 0; i < 30; i++) {
+    const std::string& key = key_names[i] = "key-" + std::to_string(i);
+    keyed.push_back({.key = key, .timestamp = i, .data = i % 2 ? "d" : ""});
+    if (i % 7 == 0) keyed.push_back({.key = key, .timestamp = -i, .group = "g", .indexes = {{"n", "v"}}});
+  }
+  make("keys", keyed, {.compress = false});
+  // One key, many groups of small chunks, indexes spanning groups.
+  std::vector<EventInput> grouped;
+  for (int i = 0; i < 60; i++) {
+    EventInput e{.key = "customer-1", .timestamp = (i * 7919) % 97 - 40, .data = "0123456789"};
+    e.group = std::string_view("abcdefghij").substr(i % 10, 1);
+    if (i % 4 == 0) e.indexes.push_back({"type", i % 8 ? "view" : "buy"});
+    grouped.push_back(e);
+  }
+  make("groups", grouped, {.chunk_size = 40, .compress = false});
   make("extremes",
        {{.key = "a", .timestamp = kMinTime, .data = "lo"},
         {.key = "a", .timestamp = kMaxTime, .data = "hi"},
