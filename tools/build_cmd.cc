@@ -7,6 +7,7 @@
 #include "cli_error.h"
 #include "commands.h"
 #include "esdb/esdb.h"
+#include "memory_flag.h"
 #include "output_file.h"
 #include "progress.h"
 #include "record_reader.h"
@@ -20,7 +21,7 @@ struct BuildArgs {
   bool csv = false, from_dump = false, force = false, skip_bad = false, quiet = false;
   std::string key, time, group, time_unit = "s";
   std::vector<std::string> indexes;
-  size_t memory_mib = 256;
+  std::string memory = "256M";
 };
 
 // How many skipped records are described one by one before only counting.
@@ -35,7 +36,7 @@ int run_build(const BuildArgs& a) {
   const InputFormat format = a.from_dump ? InputFormat::dump : a.csv ? InputFormat::csv : InputFormat::json;
   const std::vector<std::string> inputs = a.inputs.empty() ? std::vector<std::string>{"-"} : a.inputs;
 
-  Writer writer = create_output(a.out, a.force, a.memory_mib);
+  Writer writer = create_output(a.out, a.force, memory_bytes(a.memory));
 
   Progress progress(a.quiet);
   Record record;
@@ -96,10 +97,9 @@ Command add_build_command(CLI::App& app) {
   cmd->add_flag("--force", a->force, "Replace OUT if it exists");
   cmd->add_flag("--skip-bad", a->skip_bad, "Skip malformed records, count them and go on");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress on stderr");
-  cmd->add_option("--memory", a->memory_mib, "Buffer this many MiB of events before spilling sorted runs")
-      ->type_name("MIB")
-      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
-      ->capture_default_str();
+  add_memory_option(*cmd, a->memory,
+                    "Buffer this much event data before spilling sorted runs to temporary files: "
+                    "512K, 256M, 1G (a plain number is MiB; under 1M counts as 1M)");
   cmd->footer(
       "Each JSON line is one object; its key, group and index fields may be strings,\n"
       "numbers or booleans, and an array index value indexes every element. Times are\n"
@@ -110,6 +110,7 @@ Command add_build_command(CLI::App& app) {
       "Examples:\n"
       "  esdb build activity.esdb events.jsonl.gz --key customer --time ts --index type\n"
       "  esdb build activity.esdb --csv --key customer --time ts --time-unit ms < events.csv\n"
+      "  esdb build big.esdb huge.jsonl.zst --key customer --time ts --memory 2G\n"
       "  esdb dump old.esdb | esdb build new.esdb --from-dump");
   return {cmd, [a] { return run_build(*a); }};
 }

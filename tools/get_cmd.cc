@@ -1,7 +1,10 @@
-// esdb get FILE KEY: one key's events, found with a single hash probe,
-// oldest first across groups (time_ordered_scan.h).
+// esdb get FILE... KEY: one key's events, found with a single hash probe per
+// file, oldest first across groups (time_ordered_scan.h). Several files are
+// read through MultiReader as one, their histories of the key merged as the
+// events stream out.
 #include "cli_error.h"
 #include "commands.h"
+#include "file_args.h"
 #include "scan_flags.h"
 #include "time_ordered_scan.h"
 
@@ -9,31 +12,50 @@ namespace esdb::cli {
 
 Command add_get_command(CLI::App& app) {
   struct Args {
-    std::string file, key;
+    std::vector<std::string> files;  // then the key: CLI11 gives every positional to the vector
+    std::string key;
     ScanFlags flags;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("get", "Print one key's events as lines, oldest first");
-  cmd->add_option("FILE", args->file, "The esdb file")->required();
-  cmd->add_option("KEY", args->key, "The key")->required();
+  cmd->add_option("FILE", args->files, "The esdb files, or quoted glob patterns (expanded sorted)")->required();
+  // Never filled by CLI11 (FILE takes every positional); shown for the usage line.
+  cmd->add_option("KEY", args->key, "The key: always the last argument");
   args->flags.add_to(*cmd);
   cmd->footer(
-      "A key that is not in the file prints nothing and exits 1.\n\n"
+      "A key that is in no file prints nothing and exits 1. With several files the key's\n"
+      "events from all of them are merged by time; equal times come in the order the\n"
+      "files were given (reversed by --reverse).\n\n"
       "Examples:\n"
       "  esdb get activity.esdb customer-1\n"
       "  esdb get activity.esdb customer-1 --index type=purchase --reverse --limit 10\n"
-      "  esdb get activity.esdb customer-1 --from 2014-06-01T00:00:00Z --format json");
+      "  esdb get activity.esdb customer-1 --from 2014-06-01T00:00:00Z --format json\n"
+      "  esdb get 'days/*.esdb' customer-1 --reverse");
   return {cmd, [args] {
+            if (args->files.size() < 2) throw input_error("get: expected FILE... KEY, got no KEY");
+            const std::string key_name = args->files.back();
+            args->files.pop_back();
+            const std::vector<std::string> files = expand_file_args(args->files);
             const ScanOptions options = args->flags.resolve();
-            const Reader reader = Reader::open(args->file);
-            const std::optional<Key> key = reader.find(args->key);
-            if (!key) return kExitNotFound;
             Output out;
             EventPrinter printer(out, args->flags);
-            if (!printer.done()) {
-              TimeOrderedScan scan(*key, options);
+            // `key` is a Key or a MultiKey.
+            auto print = [&](const auto& key) {
+              if (printer.done()) return;
+              TimeOrderedScan scan(key, options);
               while (scan.next() && printer.print(scan.event())) {
               }
+            };
+            if (files.size() == 1) {
+              const Reader reader = Reader::open(files[0]);
+              const std::optional<Key> key = reader.find(key_name);
+              if (!key) return kExitNotFound;
+              print(*key);
+            } else {
+              const MultiReader reader = MultiReader::open(files);
+              const std::optional<MultiKey> key = reader.find(key_name);
+              if (!key) return kExitNotFound;
+              print(*key);
             }
             out.flush();
             return kExitOk;

@@ -4,10 +4,10 @@
 
 namespace esdb::cli {
 
-Writer create_output(const std::string& path, bool force, size_t memory_mib) {
+Writer create_output(const std::string& path, bool force, size_t memory_bytes) {
   WriterOptions options;
   options.overwrite = force;
-  options.memory_budget = memory_mib << 20;
+  options.memory_budget = memory_bytes;
   try {
     return Writer::create(path, options);
   } catch (const Error& e) {

@@ -9,8 +9,8 @@
 namespace esdb::cli {
 
 // A Writer for `path`, replacing an existing file only with `force`
-// (--force), buffering `memory_mib` MiB before spilling (--memory). Throws
+// (--force), buffering `memory_bytes` before spilling (--memory). Throws
 // CliError (exit 2) when the path exists, naming the flag that would help.
-Writer create_output(const std::string& path, bool force, size_t memory_mib);
+Writer create_output(const std::string& path, bool force, size_t memory_bytes);
 
 }  // namespace esdb::cli

@@ -4,17 +4,34 @@
 
 namespace esdb::cli {
 
-TimeOrderedScan::TimeOrderedScan(const Key& key, const ScanOptions& options) : reverse_(options.reverse) {
-  const std::vector<GroupInfo> groups = key.groups();
+template <class K>
+void TimeOrderedScan::open(const K& key, const std::vector<std::string_view>& groups, const ScanOptions& options) {
   if (options.group || groups.size() <= 1) {
     scans_.push_back(key.scan(options));
     return;
   }
   ScanOptions one = options;
-  for (const GroupInfo& g : groups) {
-    one.group = g.name;  // views into the key's directory, alive while `key` is
+  for (std::string_view g : groups) {
+    one.group = g;
     scans_.push_back(key.scan(one));
   }
+}
+
+TimeOrderedScan::TimeOrderedScan(const Key& key, const ScanOptions& options) : reverse_(options.reverse) {
+  std::vector<std::string_view> groups;
+  // Views into the key's directory, alive while `key` is.
+  for (const GroupInfo& g : key.groups()) groups.push_back(g.name);
+  open(key, groups, options);
+}
+
+TimeOrderedScan::TimeOrderedScan(const MultiKey& key, const ScanOptions& options) : reverse_(options.reverse) {
+  std::vector<std::string_view> groups;
+  for (const MultiKey::Part& part : key.parts()) {
+    for (const GroupInfo& g : part.key.groups()) groups.push_back(g.name);
+  }
+  std::sort(groups.begin(), groups.end());
+  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+  open(key, groups, options);
 }
 
 bool TimeOrderedScan::before(size_t a, size_t b) const {

@@ -6,8 +6,14 @@
 // timestamp; equal timestamps come in stored group order, and --reverse
 // gives exactly the reverse. Only each group's current event is held, so
 // output still streams.
+//
+// A MultiKey (several files) is read the same way over the union of its
+// files' groups, each group's scan already merged across the files with
+// equal timestamps in file order. So the order is (timestamp, group, file),
+// exactly what `get` prints for the file `esdb merge` makes of those files.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "esdb/esdb.h"
@@ -18,12 +24,17 @@ class TimeOrderedScan {
  public:
   // `options` (and the strings it views) must outlive the scan.
   TimeOrderedScan(const Key& key, const ScanOptions& options);
+  TimeOrderedScan(const MultiKey& key, const ScanOptions& options);
 
   // Moves to the next event; false at the end.
   bool next();
   const Event& event() const { return scans_[current_].event(); }
 
  private:
+  // One scan per name in `groups` (byte-wise sorted, as files store them),
+  // or a single scan when --group chose one or there is at most one.
+  template <class K>
+  void open(const K& key, const std::vector<std::string_view>& groups, const ScanOptions& options);
   bool before(size_t a, size_t b) const;  // does scan a's event come first?
 
   std::vector<Scan> scans_;
