@@ -8,7 +8,7 @@ namespace esdb {
 
 // Raw bytes queued before the writer thread waits for the head: enough to
 // keep the workers busy, small next to the memory budget.
-static constexpr size_t kMaxInFlightBytes = 8 << 20;
+static constexpr size_t kMaxInFlightBytes = 2 << 20;
 
 struct BlockPipeline::Item {
   std::string payload;

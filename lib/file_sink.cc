@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -40,6 +41,23 @@ static int make_temp(const std::string& path, const char* kind, std::string& tem
   return fd;
 }
 
+// The process's umask, read without changing it (umask(2) cannot be read
+// alone, and setting it to peek would race with other threads).
+static mode_t current_umask() {
+  if (FILE* f = std::fopen("/proc/self/status", "re")) {
+    char line[256];
+    unsigned mask;
+    while (std::fgets(line, sizeof line, f)) {
+      if (std::sscanf(line, "Umask: %o", &mask) == 1) {
+        std::fclose(f);
+        return static_cast<mode_t>(mask);
+      }
+    }
+    std::fclose(f);
+  }
+  return 022;
+}
+
 FileSink::FileSink(const std::string& path, bool overwrite, bool sync)
     : path_(path), overwrite_(overwrite), sync_(sync) {
   if (path.empty()) throw Error(Errc::invalid_argument, path, Error::kNoOffset, "empty path");
@@ -68,13 +86,17 @@ void FileSink::append(std::string_view bytes) {
     buffer_.append(bytes);
     return;
   }
-  buffer_.assign(bytes);  // large payloads go straight out
-  flush();
+  write_out(bytes);  // large payloads go straight out, uncopied
 }
 
 void FileSink::flush() {
-  const char* p = buffer_.data();
-  size_t n = buffer_.size();
+  write_out(buffer_);
+  buffer_.clear();
+}
+
+void FileSink::write_out(std::string_view bytes) {
+  const char* p = bytes.data();
+  size_t n = bytes.size();
   while (n > 0) {
     ssize_t w = ::write(fd_, p, n);
     if (w < 0) {
@@ -84,11 +106,13 @@ void FileSink::flush() {
     p += w;
     n -= static_cast<size_t>(w);
   }
-  buffer_.clear();
 }
 
 void FileSink::commit() {
   flush();
+  // mkstemp made the file private; the finished file gets the mode any new
+  // file would (0666 less the umask).
+  if (::fchmod(fd_, 0666 & ~current_umask()) != 0) fail("chmod failed", errno);
   if (sync_ && ::fsync(fd_) != 0) fail("fsync failed", errno);
   if (::close(fd_) != 0) {
     fd_ = -1;

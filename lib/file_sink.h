@@ -28,6 +28,7 @@ class FileSink {
 
  private:
   void flush();
+  void write_out(std::string_view bytes);
   [[noreturn]] void fail(const std::string& what, int err) const;
 
   std::string path_;

@@ -50,7 +50,10 @@ class Sorter {
   };
   static bool before(const Entry& a, const Entry& b);
   class Run;
+  class RunWriter;
+  struct SpillFile;
   void sort_buffer();
+  void merge_runs(std::span<std::unique_ptr<Run>> runs, const std::function<void(const Run&)>& fn);
   void spill();
   char* allocate(size_t n);
 
@@ -63,6 +66,7 @@ class Sorter {
   size_t arena_left_ = 0;
   char* arena_next_ = nullptr;
   std::vector<Entry> entries_;
+  std::shared_ptr<SpillFile> spill_file_;
   std::vector<std::unique_ptr<Run>> runs_;
   std::string scratch_;
 };

@@ -170,7 +170,7 @@ TEST_F(CrashSafetyTest, KilledMidAddWithSpilledRuns) {
     WriterChild child(dest_, tiny_budget_, 20000, 0);
     ASSERT_TRUE(child.wait_for('a'));
     // The runs exist, open but already unlinked; only the temporary is named.
-    EXPECT_GE(deleted_runs_open(child.pid()), 2) << "the budget should have forced spills";
+    EXPECT_GE(deleted_runs_open(child.pid()), 1) << "the budget should have forced spills";
     std::vector<std::string> names = list_dir(dir_.dir());
     EXPECT_EQ(names.size(), previous ? 2u : 1u);
     EXPECT_FALSE(child.kill_now());

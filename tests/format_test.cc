@@ -1,5 +1,6 @@
 // The bytes: golden files pin the format, and the writer's error rules.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <dirent.h>
 
@@ -212,6 +213,23 @@ TEST(Writer, NothingAtThePathUntilFinishAndNoLeftovers) {
   w.finish();
   EXPECT_TRUE(Reader::open(t.path("f.esdb")).find("a"));
   EXPECT_EQ(list_dir(t.dir()).size(), 1u);
+}
+
+// The temporary is private while written (mkstemp's 0600); the finished
+// file has the mode any new file gets: 0666 less the umask.
+TEST(Writer, FinishedFileHasTheUsualMode) {
+  TempDir t;
+  for (mode_t mask : {mode_t{022}, mode_t{077}}) {
+    mode_t old = ::umask(mask);
+    std::string path = t.path("m" + std::to_string(mask) + ".esdb");
+    Writer w = Writer::create(path);
+    w.add({"a", 1, "", "", {}});
+    w.finish();
+    ::umask(old);
+    struct stat st;
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0666 & ~mask) << std::oct << mask;
+  }
 }
 
 TEST(Reader, ErrorsNameFileOffsetAndProblem) {

@@ -1,0 +1,93 @@
+// The sorter on its own: file order is (key, group, timestamp, order of add),
+// whatever the budget, including inputs that spill more runs than one merge
+// may read at once (merged in passes).
+#include "lib/sorter.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "test_util.h"
+
+namespace esdb::test {
+namespace {
+
+struct Row {
+  std::string key, group;
+  int64_t ts;
+  std::string data;
+  std::vector<std::pair<std::string, std::string>> indexes;
+  bool operator==(const Row&) const = default;
+};
+
+std::vector<Row> rows(size_t n, size_t data_size) {
+  std::mt19937_64 rng(42);
+  std::vector<Row> out;
+  for (size_t i = 0; i < n; i++) {
+    Row r{"k" + std::to_string(rng() % 40), rng() % 3 ? "" : "g", static_cast<int64_t>(rng() % 50),
+          std::to_string(i) + std::string(data_size, 'x'), {}};
+    if (i % 3 == 0) r.indexes.push_back({"type", i % 2 ? "a" : "b"});
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<Row> sort_with(const std::vector<Row>& in, const std::string& near, size_t budget, size_t* runs) {
+  Sorter s(near, budget);
+  for (const Row& r : in) {
+    EventInput e{.key = r.key, .timestamp = r.ts, .data = r.data, .group = r.group};
+    for (const auto& [name, value] : r.indexes) e.indexes.push_back({name, value});
+    s.add(e);
+  }
+  *runs = s.spilled_runs();
+  std::vector<Row> out;
+  s.drain([&](const SortedEvent& e) {
+    Row r{std::string(e.key), std::string(e.group), e.timestamp, std::string(e.data), {}};
+    for (const IndexEntry& x : e.indexes) r.indexes.emplace_back(x.name, x.value);
+    out.push_back(std::move(r));
+  });
+  return out;
+}
+
+std::vector<Row> expected(std::vector<Row> in) {
+  std::stable_sort(in.begin(), in.end(), [](const Row& a, const Row& b) {
+    return std::tie(a.key, a.group, a.ts) < std::tie(b.key, b.group, b.ts);
+  });
+  return in;
+}
+
+TEST(Sorter, InMemory) {
+  TempDir t;
+  std::vector<Row> in = rows(5000, 20);
+  size_t runs = 0;
+  EXPECT_EQ(sort_with(in, t.path("x.esdb"), 64 << 20, &runs), expected(in));
+  EXPECT_EQ(runs, 0u);
+}
+
+TEST(Sorter, SpilledRunsMergedInOnePass) {
+  TempDir t;
+  std::vector<Row> in = rows(20000, 200);
+  size_t runs = 0;
+  EXPECT_EQ(sort_with(in, t.path("x.esdb"), 1 << 20, &runs), expected(in));
+  EXPECT_GT(runs, 1u);
+  EXPECT_LE(runs, 16u);
+}
+
+// A 1 MiB budget reads at most 16 runs at once (64 KiB windows): 40 runs
+// take a pass that merges them into 3 before the final merge.
+TEST(Sorter, ManyRunsMergedInPasses) {
+  TempDir t;
+  std::vector<Row> in = rows(100000, 400);
+  size_t runs = 0;
+  EXPECT_EQ(sort_with(in, t.path("x.esdb"), 1 << 20, &runs), expected(in));
+  EXPECT_GT(runs, 16u);
+  EXPECT_TRUE(std::filesystem::is_empty(t.dir())) << "runs are anonymous files";
+}
+
+}  // namespace
+}  // namespace esdb::test
