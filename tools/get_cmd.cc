@@ -9,6 +9,18 @@
 #include "time_ordered_scan.h"
 
 namespace esdb::cli {
+namespace {
+
+// KEY is filled by hand from the last positional (see below), so CLI11 thinks
+// it optional; the usage line should still read `FILE... KEY`.
+class GetFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_usage(const CLI::Option* opt) const override {
+    return opt->get_name() == "KEY" ? "KEY" : CLI::Formatter::make_option_usage(opt);
+  }
+};
+
+}  // namespace
 
 Command add_get_command(CLI::App& app) {
   struct Args {
@@ -19,13 +31,17 @@ Command add_get_command(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("get", "Print one key's events as lines, oldest first");
   cmd->add_option("FILE", args->files, "The esdb files, or quoted glob patterns (expanded sorted)")->required();
-  // Never filled by CLI11 (FILE takes every positional); shown for the usage line.
-  cmd->add_option("KEY", args->key, "The key: always the last argument");
+  // CLI11 gives every positional to the FILE vector (it cannot keep the last
+  // one back while flags may follow), so KEY is never filled by it and is
+  // taken off the end of `files` when the command runs.
+  cmd->add_option("KEY", args->key, "The key: required, always the last argument");
+  cmd->formatter(std::make_shared<GetFormatter>());
   args->flags.add_to(*cmd);
   cmd->footer(
       "A key that is in no file prints nothing and exits 1. With several files the key's\n"
-      "events from all of them are merged by time; equal times come in the order the\n"
-      "files were given (reversed by --reverse).\n\n"
+      "events from all of them are merged as they stream out, by time; equal times come\n"
+      "in group order, then in the order the files were given (all reversed by --reverse):\n"
+      "the same lines `get` prints from the file `esdb merge` makes of those files.\n\n"
       "Examples:\n"
       "  esdb get activity.esdb customer-1\n"
       "  esdb get activity.esdb customer-1 --index type=purchase --reverse --limit 10\n"

@@ -1,0 +1,610 @@
+// The esdb command-line tool, run as a separate process on the fixtures in
+// tests/fixtures/ and checked for exact output and exit codes.
+//
+// events.jsonl, by line (line 6 is blank):
+//   1 c-1 web   1403534923 view     tags new,promo
+//   2 c-2 store 1403534930 purchase
+//   3 c-1 web   1403534950 purchase tags promo
+//   4 c-1 app   2014-06-23T14:49:10Z (= 1403534950) view
+//   5 c-3 (no group) 1403535000 refund
+//   7 c-1 web   1403534950 view     (same second as line 3)
+//   8 c-2 store 1403534900 view     tags []
+//   9 c-1 web   1403535100 purchase (non-ASCII, escaped quotes)
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <dirent.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+
+extern char** environ;
+
+namespace {
+
+using esdb::test::read_file;
+using esdb::test::TempDir;
+using esdb::test::write_file;
+
+struct Result {
+  int code;  // exit code, or 128 + signal if the tool died
+  std::string out, err;
+};
+
+std::string fixture(const std::string& name) {
+  return std::string(ESDB_TEST_DATA_DIR) + "/fixtures/" + name;
+}
+
+// Line n (from 1) of a fixture, with its newline.
+std::string line(int n, const std::string& name = "events.jsonl") {
+  std::ifstream in(fixture(name));
+  std::string text;
+  for (int i = 0; i < n; ++i) std::getline(in, text);
+  return text + "\n";
+}
+
+std::string lines(std::initializer_list<int> ns) {
+  std::string s;
+  for (int n : ns) s += line(n);
+  return s;
+}
+
+// The `--format json` envelope of fixture line n.
+std::string envelope(int n, const std::string& key, int64_t time, const std::string& group) {
+  std::string data = line(n);
+  data.pop_back();
+  return "{\"key\":\"" + key + "\",\"time\":" + std::to_string(time) + ",\"group\":\"" + group +
+         "\",\"data\":" + data + "}\n";
+}
+
+std::vector<std::string> list_dir(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      const std::string name = e->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    closedir(d);
+  }
+  return names;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  // Runs the tool with `args`, standard input from `stdin_path`.
+  Result run(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null") {
+    const std::string out = io_.path("stdout"), err = io_.path("stderr");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, stdin_path.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> argv{const_cast<char*>(ESDB_TOOL_PATH)};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid;
+    const int rc = posix_spawn(&pid, ESDB_TOOL_PATH, &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    EXPECT_EQ(rc, 0) << "cannot start " << ESDB_TOOL_PATH;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return {code, read_file(out), read_file(err)};
+  }
+
+  std::string path(const std::string& name) const { return dir_.path(name); }
+
+  // events.jsonl built with groups and two index fields.
+  std::string build_events() {
+    const std::string out = path("events.esdb");
+    const Result r = run({"build", out, fixture("events.jsonl"), "--key", "customer", "--time", "ts",
+                          "--group", "channel", "--index", "type", "--index", "tags"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "");
+    return out;
+  }
+
+  TempDir dir_;  // files the tests make
+  TempDir io_;   // captured output, kept apart so dir_ shows only what the tool left
+};
+
+// ---- get ----
+
+TEST_F(CliTest, GetPrintsOldestFirstAcrossGroups) {
+  const std::string f = build_events();
+  const Result r = run({"get", f, "c-1"});
+  EXPECT_EQ(r.code, 0);
+  // Equal timestamps: the app group (stored first) before web; within web, input order.
+  EXPECT_EQ(r.out, lines({1, 4, 3, 7, 9}));
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(CliTest, GetReverseIsExactlyReversed) {
+  const std::string f = build_events();
+  EXPECT_EQ(run({"get", f, "c-1", "--reverse"}).out, lines({9, 7, 3, 4, 1}));
+}
+
+TEST_F(CliTest, GetGroup) {
+  const std::string f = build_events();
+  EXPECT_EQ(run({"get", f, "c-1", "--group", "web"}).out, lines({1, 3, 7, 9}));
+  EXPECT_EQ(run({"get", f, "c-3", "--group", ""}).out, lines({5}));
+  const Result none = run({"get", f, "c-1", "--group", "store"});
+  EXPECT_EQ(none.code, 0);  // the key exists; nothing matched
+  EXPECT_EQ(none.out, "");
+}
+
+TEST_F(CliTest, GetIndex) {
+  const std::string f = build_events();
+  EXPECT_EQ(run({"get", f, "c-1", "--index", "type=purchase", "--reverse"}).out, lines({9, 3}));
+  // An array value indexes every element.
+  EXPECT_EQ(run({"get", f, "c-1", "--index", "tags=promo"}).out, lines({1, 3}));
+  EXPECT_EQ(run({"get", f, "c-1", "--index", "tags=new"}).out, lines({1}));
+  EXPECT_EQ(run({"get", f, "c-2", "--index", "tags="}).out, "");
+}
+
+TEST_F(CliTest, GetTimeRangeIsHalfOpen) {
+  const std::string f = build_events();
+  EXPECT_EQ(run({"get", f, "c-1", "--from", "1403534950", "--to", "1403535100"}).out, lines({4, 3, 7}));
+  EXPECT_EQ(run({"get", f, "c-1", "--from", "2014-06-23T14:49:10Z", "--to", "2014-06-23T16:51:40+02:00"}).out,
+            lines({4, 3, 7}));
+  EXPECT_EQ(run({"get", f, "c-1", "--from", "1403535100"}).out, lines({9}));
+  EXPECT_EQ(run({"get", f, "c-1", "--to", "1403534950"}).out, lines({1}));
+}
+
+TEST_F(CliTest, GetLimitAndJsonFormat) {
+  const std::string f = build_events();
+  const Result r = run({"get", f, "c-1", "--limit", "2", "--format", "json"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, envelope(1, "c-1", 1403534923, "web") + envelope(4, "c-1", 1403534950, "app"));
+  EXPECT_EQ(run({"get", f, "c-1", "--limit", "0"}).out, "");
+  EXPECT_EQ(run({"get", f, "c-3", "--format", "json"}).out, envelope(5, "c-3", 1403535000, ""));
+}
+
+TEST_F(CliTest, GetMissingKeyPrintsNothingAndExits1) {
+  const std::string f = build_events();
+  const Result r = run({"get", f, "c-404"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+}
+
+// ---- scan, keys, info ----
+
+TEST_F(CliTest, ScanAllKeys) {
+  const std::string f = build_events();
+  EXPECT_EQ(run({"scan", f}).out, lines({1, 4, 3, 7, 9, 8, 2, 5}));
+  EXPECT_EQ(run({"scan", f, "--limit", "6"}).out, lines({1, 4, 3, 7, 9, 8}));
+  EXPECT_EQ(run({"scan", f, "--index", "type=view", "--format", "json"}).out,
+            envelope(1, "c-1", 1403534923, "web") + envelope(4, "c-1", 1403534950, "app") +
+                envelope(7, "c-1", 1403534950, "web") + envelope(8, "c-2", 1403534900, "store"));
+  EXPECT_EQ(run({"scan", f, "--group", "store", "--reverse"}).out, lines({2, 8}));
+}
+
+TEST_F(CliTest, Keys) {
+  const std::string f = build_events();
+  EXPECT_EQ(run({"keys", f}).out, "c-1\nc-2\nc-3\n");
+  EXPECT_EQ(run({"keys", f, "--counts"}).out, "c-1\t5\nc-2\t2\nc-3\t1\n");
+}
+
+TEST_F(CliTest, InfoText) {
+  const std::string f = build_events();
+  const Result r = run({"info", f});
+  EXPECT_EQ(r.code, 0);
+  for (const char* want : {"format version:  1\n", "keys:            3\n", "events:          8\n",
+                           "min timestamp:   1403534900\n", "max timestamp:   1403535100\n",
+                           "groups:          4\n", "  \"\": 1 events in 1 keys\n",
+                           "  \"web\": 4 events in 1 keys\n", "indexes:         2\n",
+                           "  \"tags\": 2 distinct values, 3 entries\n",
+                           "  \"type\": 3 distinct values, 8 entries\n"}) {
+    EXPECT_NE(r.out.find(want), std::string::npos) << "missing " << want << " in\n" << r.out;
+  }
+}
+
+TEST_F(CliTest, InfoJson) {
+  const std::string f = build_events();
+  const Result r = run({"info", f, "--json"});
+  ASSERT_EQ(r.code, 0);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["format_version"], 1);
+  EXPECT_EQ(j["key_count"], 3);
+  EXPECT_EQ(j["event_count"], 8);
+  EXPECT_EQ(j["min_timestamp"], 1403534900);
+  EXPECT_EQ(j["max_timestamp"], 1403535100);
+  EXPECT_EQ(j["file_size"], read_file(f).size());
+  EXPECT_EQ(j["groups"].size(), 4u);
+  EXPECT_EQ(j["groups"][3], (nlohmann::json{{"name", "web"}, {"events", 4}, {"keys", 1}}));
+  EXPECT_EQ(j["indexes"][0], (nlohmann::json{{"name", "tags"}, {"distinct_values", 2}, {"entries", 3}}));
+  EXPECT_TRUE(j["compression_ratio"].is_number());
+  EXPECT_TRUE(j["bytes_per_event"].is_number());
+}
+
+// ---- build ----
+
+TEST_F(CliTest, BadLineStopsBuildAndLeavesNoFile) {
+  const std::string out = path("bad.esdb");
+  const Result r = run({"build", out, fixture("bad.jsonl"), "--key", "customer", "--time", "ts"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err.rfind("esdb: " + fixture("bad.jsonl") + ":3: invalid JSON", 0), 0u) << r.err;
+  EXPECT_EQ(list_dir(dir_.dir()), std::vector<std::string>{});  // no output, no temporaries
+}
+
+TEST_F(CliTest, SkipBadCountsAndGoesOn) {
+  const std::string out = path("bad.esdb");
+  const Result r = run({"build", out, fixture("bad.jsonl"), "--key", "customer", "--time", "ts", "--skip-bad"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.err.find(fixture("bad.jsonl") + ":3: invalid JSON"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(fixture("bad.jsonl") + ":5: no time field \"ts\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("skipped 2 bad records"), std::string::npos) << r.err;
+  EXPECT_EQ(run({"scan", out}).out, line(1, "bad.jsonl") + line(2, "bad.jsonl") + line(4, "bad.jsonl"));
+}
+
+TEST_F(CliTest, StandardInputAndExistingOutput) {
+  const std::string out = path("stdin.esdb");
+  const std::vector<std::string> args{"build", out, "--key", "customer", "--time", "ts", "-q"};
+  EXPECT_EQ(run(args, fixture("events.jsonl")).code, 0);
+  EXPECT_EQ(run({"keys", out, "--counts"}).out, "c-1\t5\nc-2\t2\nc-3\t1\n");
+
+  const Result again = run(args, fixture("events.jsonl"));
+  EXPECT_EQ(again.code, 2);
+  EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
+  std::vector<std::string> forced = args;
+  forced.push_back("--force");
+  forced.push_back("-");
+  EXPECT_EQ(run(forced, fixture("bad.jsonl")).code, 2);  // a bad line keeps the old file
+  EXPECT_EQ(run({"keys", out}).out, "c-1\nc-2\nc-3\n");
+}
+
+TEST_F(CliTest, Csv) {
+  const std::string out = path("csv.esdb");
+  const Result r = run({"build", out, fixture("events.csv"), "--csv", "--key", "customer", "--time", "ts",
+                        "--group", "channel", "--index", "type"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(run({"dump", out}).out,
+            R"({"key":"c-1","time":1403534950,"group":"app","data":{"customer":"c-1","ts":"2014-06-23T14:49:10Z","channel":"app","type":"view","total":""},"indexes":[["type","view"]]}
+{"key":"c-1","time":1403534923,"group":"web","data":{"customer":"c-1","ts":"1403534923","channel":"web","type":"view","total":""},"indexes":[["type","view"]]}
+{"key":"c-1","time":1403534950,"group":"web","data":{"customer":"c-1","ts":"1403534950","channel":"web","type":"purchase","total":"42,99"},"indexes":[["type","purchase"]]}
+{"key":"c-2","time":1403534930,"group":"store","data":{"customer":"c-2","ts":"1403534930","channel":"store","type":"purchase","total":"12.5"},"indexes":[["type","purchase"]]}
+{"key":"c-3","time":1403535000,"group":"","data":{"customer":"c-3","ts":"1403535000","channel":"","type":"refund","total":"-5 \"approx\"\nsecond line"},"indexes":[["type","refund"]]}
+)");
+  const Result missing = run({"build", path("x.esdb"), fixture("events.csv"), "--csv", "--key", "nope", "--time", "ts"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find(":1: no column \"nope\" in the header"), std::string::npos) << missing.err;
+}
+
+TEST_F(CliTest, CompressedInputs) {
+  const std::string plain = build_events();
+  const std::string want = run({"dump", plain}).out;
+  ASSERT_FALSE(want.empty());
+  for (const char* suffix : {".gz", ".bz2", ".zst"}) {
+    const std::string out = path(std::string("z") + suffix + ".esdb");
+    const Result r = run({"build", out, fixture(std::string("events.jsonl") + suffix), "--key", "customer",
+                          "--time", "ts", "--group", "channel", "--index", "type", "--index", "tags"});
+    EXPECT_EQ(r.code, 0) << suffix << ": " << r.err;
+    EXPECT_EQ(run({"dump", out}).out, want) << suffix;
+  }
+  // A damaged stream is an input error naming the file, not a crash.
+  const std::string gz = read_file(fixture("events.jsonl.gz"));
+  write_file(path("cut.jsonl.gz"), gz.substr(0, gz.size() / 2));
+  const Result cut = run({"build", path("cut.esdb"), path("cut.jsonl.gz"), "--key", "customer", "--time", "ts"});
+  EXPECT_EQ(cut.code, 2);
+  EXPECT_NE(cut.err.find("cut.jsonl.gz"), std::string::npos) << cut.err;
+}
+
+TEST_F(CliTest, TimeUnits) {
+  write_file(path("t.jsonl"),
+             "{\"k\":\"a\",\"t\":\"1970-01-01T00:00:01.2345Z\"}\n{\"k\":\"a\",\"t\":5}\n"
+             "{\"k\":\"a\",\"t\":\"1969-12-31T23:59:59.9999Z\"}\n");
+  ASSERT_EQ(run({"build", path("ms.esdb"), path("t.jsonl"), "--key", "k", "--time", "t", "--time-unit", "ms"}).code, 0);
+  const Result r = run({"dump", path("ms.esdb")});
+  // Stored as given in the unit; extra digits round toward the past.
+  EXPECT_NE(r.out.find("\"time\":-1,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"time\":5,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"time\":1234,"), std::string::npos) << r.out;
+  EXPECT_EQ(run({"get", path("ms.esdb"), "a", "--from", "1970-01-01T00:00:00.006Z", "--time-unit", "ms"}).out,
+            "{\"k\":\"a\",\"t\":\"1970-01-01T00:00:01.2345Z\"}\n");
+  const Result bad = run({"build", path("s.esdb"), path("t.jsonl"), "--key", "k", "--time", "t", "--time-unit", "h"});
+  EXPECT_EQ(bad.code, 2);
+}
+
+// ---- dump, merge, verify ----
+
+TEST_F(CliTest, DumpBuildRoundTrip) {
+  const std::string a = build_events();
+  const Result dump = run({"dump", a});
+  ASSERT_EQ(dump.code, 0);
+  write_file(path("a.dump"), dump.out);
+  // Through standard input, as in `esdb dump A | esdb build B --from-dump`.
+  const Result r = run({"build", path("b.esdb"), "--from-dump"}, path("a.dump"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(run({"dump", path("b.esdb")}).out, dump.out);
+  EXPECT_EQ(run({"get", path("b.esdb"), "c-1", "--index", "tags=promo"}).out, lines({1, 3}));
+}
+
+TEST_F(CliTest, DumpKeepsBytesThatAreNotJson) {
+  // Keys, groups, data and index entries that are not UTF-8 or not JSON.
+  const std::string fx = fixture("binary.dump.jsonl");
+  ASSERT_EQ(run({"build", path("bin.esdb"), fx, "--from-dump"}).code, 0);
+  EXPECT_EQ(run({"dump", path("bin.esdb")}).out, read_file(fx));
+  EXPECT_EQ(run({"get", path("bin.esdb"), "a", "--limit", "2"}).out, "\nplain text\nwith a line break\n");
+  EXPECT_EQ(run({"keys", path("bin.esdb")}).out, "a\n\xff\xfekey\n");
+}
+
+TEST_F(CliTest, Merge) {
+  const std::string a = build_events();
+  ASSERT_EQ(run({"build", path("c.esdb"), fixture("events.csv"), "--csv", "--key", "customer", "--time", "ts",
+                 "--group", "channel", "--index", "type"})
+                .code,
+            0);
+  const Result r = run({"merge", path("m.esdb"), a, path("c.esdb")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(run({"keys", path("m.esdb"), "--counts"}).out, "c-1\t8\nc-2\t3\nc-3\t2\n");
+  // Equal (group, timestamp): the first input's events come first.
+  const std::string csv3 = "{\"customer\":\"c-1\",\"ts\":\"1403534950\",\"channel\":\"web\",\"type\":\"purchase\",\"total\":\"42,99\"}\n";
+  EXPECT_EQ(run({"get", path("m.esdb"), "c-1", "--group", "web", "--from", "1403534950", "--to", "1403534951"}).out,
+            lines({3, 7}) + csv3);
+  // Index entries survive the merge.
+  EXPECT_EQ(run({"get", path("m.esdb"), "c-1", "--index", "tags=promo"}).out, lines({1, 3}));
+  EXPECT_EQ(run({"verify", path("m.esdb")}).out, "ok\n");
+  EXPECT_EQ(run({"merge", path("m.esdb"), a}).code, 2);  // exists
+  EXPECT_EQ(run({"merge", path("m.esdb"), a, "--force"}).code, 0);
+  EXPECT_EQ(run({"dump", path("m.esdb")}).out, run({"dump", a}).out);
+}
+
+TEST_F(CliTest, VerifyOkAndCorrupt) {
+  const std::string f = build_events();
+  const Result ok = run({"verify", f});
+  EXPECT_EQ(ok.code, 0);
+  EXPECT_EQ(ok.out, "ok\n");
+  const std::string bytes = read_file(f);
+  for (size_t at : {size_t{0}, bytes.size() / 3, bytes.size() / 2, bytes.size() - 1}) {
+    std::string bad = bytes;
+    bad[at] ^= 0x40;
+    write_file(path("bad.esdb"), bad);
+    const Result r = run({"verify", path("bad.esdb")});
+    EXPECT_EQ(r.code, 1) << "byte " << at;
+    EXPECT_NE(r.out, "ok\n");
+    EXPECT_NE(r.out.find("offset"), std::string::npos) << r.out;
+    // Reading commands report damage as an input error, never crash.
+    for (const char* cmd : {"dump", "scan", "keys", "info"}) {
+      const int code = run({cmd, path("bad.esdb")}).code;
+      EXPECT_TRUE(code == 0 || code == 2) << cmd << " exited " << code << " at byte " << at;
+    }
+  }
+}
+
+// ---- several files ----
+//
+// multi1..3.jsonl hold keys a, b, c, d (c only in multi2, d only in multi1);
+// each record's "id" names its file and line. Built with groups (g) and an
+// index on type, the key "a" holds, by (time, group):
+//   5 "" 3b | 10 web 1a | 20 web 2a | 30 app 1b 2b | 30 web 2c 3a | 40 app 2f | 40 web 1e
+
+// The fixture lines of the records with these ids, in this order.
+std::string recs(std::initializer_list<const char*> ids) {
+  std::string s;
+  for (const char* id : ids) {
+    bool found = false;
+    for (const char* name : {"multi1.jsonl", "multi2.jsonl", "multi3.jsonl"}) {
+      std::ifstream in(fixture(name));
+      for (std::string text; std::getline(in, text);) {
+        if (text.find("\"id\":\"" + std::string(id) + "\"") != std::string::npos) {
+          s += text + "\n";
+          found = true;
+        }
+      }
+    }
+    EXPECT_TRUE(found) << "no record " << id;
+  }
+  return s;
+}
+
+class MultiFileTest : public CliTest {
+ protected:
+  void SetUp() override {
+    for (int i = 1; i <= 3; ++i) {
+      const std::string out = path("day" + std::to_string(i) + ".esdb");
+      const Result r = run({"build", out, fixture("multi" + std::to_string(i) + ".jsonl"), "--key", "c", "--time",
+                            "t", "--group", "g", "--index", "type"});
+      ASSERT_EQ(r.code, 0) << r.err;
+      days_.push_back(out);
+    }
+  }
+
+  // The tool's output for `cmd FILES... rest...`.
+  std::string out(const std::string& cmd, const std::vector<std::string>& files, const std::vector<std::string>& rest) {
+    std::vector<std::string> args{cmd};
+    args.insert(args.end(), files.begin(), files.end());
+    args.insert(args.end(), rest.begin(), rest.end());
+    const Result r = run(args);
+    EXPECT_EQ(r.err, "");
+    return r.out;
+  }
+
+  std::vector<std::string> days_;  // day1.esdb .. day3.esdb
+};
+
+TEST_F(MultiFileTest, GetMergesByTimeAcrossFilesAndGroups) {
+  const Result r = run({"get", days_[0], days_[1], days_[2], "a"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.err, "");
+  // Equal times: group order first (app before web), then the order the files were given.
+  EXPECT_EQ(r.out, recs({"3b", "1a", "2a", "1b", "2b", "2c", "3a", "2f", "1e"}));
+  EXPECT_EQ(out("get", {days_[2], days_[1], days_[0]}, {"a"}),
+            recs({"3b", "1a", "2a", "2b", "1b", "3a", "2c", "2f", "1e"}));
+  EXPECT_EQ(out("get", days_, {"a", "--reverse"}), recs({"1e", "2f", "3a", "2c", "2b", "1b", "2a", "1a", "3b"}));
+  // A key in one file only.
+  EXPECT_EQ(out("get", days_, {"d"}), recs({"1d"}));
+  EXPECT_EQ(out("get", days_, {"c", "--reverse"}), recs({"2e"}));
+  const Result missing = run({"get", days_[0], days_[1], days_[2], "zz"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_EQ(missing.out, "");
+}
+
+TEST_F(MultiFileTest, GetFlags) {
+  EXPECT_EQ(out("get", days_, {"a", "--group", "web"}), recs({"1a", "2a", "2c", "3a", "1e"}));
+  EXPECT_EQ(out("get", days_, {"a", "--group", "app", "--reverse"}), recs({"2f", "2b", "1b"}));
+  EXPECT_EQ(out("get", days_, {"a", "--group", "", "--reverse"}), recs({"3b"}));
+  EXPECT_EQ(out("get", days_, {"a", "--index", "type=buy"}), recs({"2a", "1b", "3a"}));
+  EXPECT_EQ(out("get", days_, {"a", "--index", "type=buy", "--reverse"}), recs({"3a", "1b", "2a"}));
+  EXPECT_EQ(out("get", days_, {"a", "--limit", "4"}), recs({"3b", "1a", "2a", "1b"}));
+  EXPECT_EQ(out("get", days_, {"a", "--reverse", "--limit", "2"}), recs({"1e", "2f"}));
+  EXPECT_EQ(out("get", days_, {"a", "--limit", "0"}), "");
+  EXPECT_EQ(out("get", days_, {"a", "--from", "20", "--to", "40"}), recs({"2a", "1b", "2b", "2c", "3a"}));
+  std::string b3c = recs({"3c"}), b1c = recs({"1c"});
+  b3c.pop_back();
+  b1c.pop_back();
+  EXPECT_EQ(out("get", days_, {"b", "--format", "json", "--limit", "2"}),
+            "{\"key\":\"b\",\"time\":15,\"group\":\"app\",\"data\":" + b3c + "}\n" +
+                "{\"key\":\"b\",\"time\":20,\"group\":\"web\",\"data\":" + b1c + "}\n");
+}
+
+TEST_F(MultiFileTest, GetMatchesGetOnTheMergedFile) {
+  ASSERT_EQ(run({"merge", path("all.esdb"), days_[0], days_[1], days_[2]}).code, 0);
+  for (const char* key : {"a", "b", "c", "d"}) {
+    for (const std::vector<std::string>& flags : std::vector<std::vector<std::string>>{
+             {}, {"--reverse"}, {"--group", "web"}, {"--index", "type=view", "--reverse"}, {"--limit", "3"}}) {
+      std::vector<std::string> rest{key};
+      rest.insert(rest.end(), flags.begin(), flags.end());
+      EXPECT_EQ(out("get", days_, rest), out("get", {path("all.esdb")}, rest)) << key;
+    }
+  }
+  EXPECT_EQ(out("scan", days_, {}), out("scan", {path("all.esdb")}, {}));
+  EXPECT_EQ(out("keys", days_, {"--counts"}), out("keys", {path("all.esdb")}, {"--counts"}));
+}
+
+TEST_F(MultiFileTest, Scan) {
+  const std::string a = recs({"3b", "1a", "2a", "1b", "2b", "2c", "3a", "2f", "1e"});
+  EXPECT_EQ(out("scan", days_, {}), a + recs({"3c", "1c", "2d", "2e", "1d"}));
+  EXPECT_EQ(out("scan", days_, {"--limit", "10"}), a + recs({"3c"}));
+  EXPECT_EQ(out("scan", days_, {"--group", "web", "--reverse"}), recs({"1e", "3a", "2c", "2a", "1a", "2d", "1c", "1d"}));
+  EXPECT_EQ(out("scan", days_, {"--index", "type=buy"}), recs({"2a", "1b", "3a", "3c"}));
+}
+
+TEST_F(MultiFileTest, KeysOnceWithCountsSummed) {
+  EXPECT_EQ(out("keys", days_, {}), "a\nb\nc\nd\n");
+  EXPECT_EQ(out("keys", days_, {"--counts"}), "a\t9\nb\t3\nc\t1\nd\t1\n");
+  EXPECT_EQ(out("keys", {days_[0], days_[2]}, {"--counts"}), "a\t5\nb\t2\nd\t1\n");
+}
+
+TEST_F(MultiFileTest, QuotedGlobs) {
+  // The tool expands patterns itself (no shell here), sorted: day1, day2, day3.
+  EXPECT_EQ(out("get", {path("day*.esdb")}, {"a"}), out("get", days_, {"a"}));
+  EXPECT_EQ(out("get", {path("day[32].esdb"), days_[0]}, {"a"}), out("get", {days_[1], days_[2], days_[0]}, {"a"}));
+  EXPECT_EQ(out("scan", {path("day?.esdb")}, {"--reverse"}), out("scan", days_, {"--reverse"}));
+  EXPECT_EQ(out("keys", {path("day*")}, {"--counts"}), "a\t9\nb\t3\nc\t1\nd\t1\n");
+  EXPECT_EQ(out("get", {path("day1*")}, {"a"}), recs({"1a", "1b", "1e"}));  // one match: one file
+  ASSERT_EQ(run({"merge", path("m.esdb"), path("day*.esdb")}).code, 0);
+  EXPECT_EQ(out("keys", {path("m.esdb")}, {"--counts"}), "a\t9\nb\t3\nc\t1\nd\t1\n");
+
+  // A pattern matching nothing is a usage error naming it.
+  for (const char* cmd : {"get", "scan", "keys"}) {
+    std::vector<std::string> args{cmd, days_[0], path("nope*.esdb")};
+    if (std::string(cmd) == "get") args.push_back("a");
+    const Result r = run(args);
+    EXPECT_EQ(r.code, 2) << cmd;
+    EXPECT_EQ(r.out, "") << cmd;
+    EXPECT_NE(r.err.find(path("nope*.esdb")), std::string::npos) << cmd << ": " << r.err;
+  }
+  EXPECT_EQ(run({"merge", path("n.esdb"), path("nope*.esdb")}).code, 2);
+
+  // A file whose name looks like a pattern is read as it is.
+  write_file(path("odd[1].esdb"), read_file(days_[0]));
+  EXPECT_EQ(out("get", {path("odd[1].esdb")}, {"a"}), recs({"1a", "1b", "1e"}));
+}
+
+TEST_F(MultiFileTest, MergeDedupe) {
+  // y holds every event of x plus multi2's.
+  const std::string x = path("x.esdb"), y = path("y.esdb");
+  ASSERT_EQ(run({"build", x, fixture("multi1.jsonl"), "--key", "c", "--time", "t", "--group", "g", "--index", "type"}).code, 0);
+  ASSERT_EQ(run({"build", y, fixture("multi1.jsonl"), fixture("multi2.jsonl"), "--key", "c", "--time", "t", "--group",
+                 "g", "--index", "type"})
+                .code,
+            0);
+  const Result all = run({"merge", path("all.esdb"), x, y});
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_EQ(out("keys", {path("all.esdb")}, {"--counts"}), "a\t10\nb\t3\nc\t1\nd\t2\n");
+  EXPECT_EQ(out("get", {path("all.esdb")}, {"a", "--group", "app"}), recs({"1b", "1b", "2b", "2f"}));
+
+  const Result dd = run({"merge", "--dedupe", path("dd.esdb"), x, y});
+  ASSERT_EQ(dd.code, 0) << dd.err;
+  EXPECT_EQ(out("keys", {path("dd.esdb")}, {"--counts"}), "a\t7\nb\t2\nc\t1\nd\t1\n");
+  // Same time and group but other data (1c, 2d) are both kept; index entries survive.
+  EXPECT_EQ(out("dump", {path("dd.esdb")}, {}), out("dump", {y}, {}));
+  EXPECT_EQ(out("get", {path("dd.esdb")}, {"a", "--index", "type=buy"}), recs({"2a", "1b"}));
+  EXPECT_EQ(out("verify", {path("dd.esdb")}, {}), "ok\n");
+}
+
+TEST_F(CliTest, MemorySizes) {
+  const std::string want = run({"dump", build_events()}).out;
+  ASSERT_FALSE(want.empty());
+  int n = 0;
+  // The limits (1K..1T) tell the units apart: 1024G and 1048576 (MiB) are 1T.
+  for (const char* size : {"512K", "1M", "64k", "256", "1g", "1024G", "1T", "1048576", "1073741824K", "1K"}) {
+    const std::string out = path("ok" + std::to_string(n++) + ".esdb");
+    const Result r = run({"build", out, fixture("events.jsonl"), "--key", "customer", "--time", "ts", "--group",
+                          "channel", "--index", "type", "--index", "tags", "--memory", size});
+    EXPECT_EQ(r.code, 0) << size << ": " << r.err;
+    EXPECT_EQ(run({"dump", out}).out, want) << size;
+  }
+  for (const char* size : {"0", "0K", "abc", "12X", "1.5G", "1M5", "", "512B", "2T", "1025G", "1048577",
+                           "1073741825K", "99999999999999999999"}) {
+    const std::string out = path("bad.esdb");
+    const Result r = run({"build", out, fixture("events.jsonl"), "--key", "customer", "--time", "ts", "--memory", size});
+    EXPECT_EQ(r.code, 2) << size;
+    EXPECT_NE(r.err.find("--memory"), std::string::npos) << size << ": " << r.err;
+    struct stat st;
+    EXPECT_NE(stat(out.c_str(), &st), 0) << size;  // nothing written
+  }
+  const std::string a = path("ok0.esdb");
+  EXPECT_EQ(run({"merge", path("m1.esdb"), a, "--memory", "512K"}).code, 0);
+  EXPECT_EQ(run({"dump", path("m1.esdb")}).out, want);
+  EXPECT_EQ(run({"merge", path("m2.esdb"), a, "--memory", "1M"}).code, 0);
+  EXPECT_EQ(run({"merge", path("m3.esdb"), a, "--memory", "1Q"}).code, 2);
+}
+
+// ---- usage ----
+
+TEST_F(CliTest, UsageErrorsExit2) {
+  const std::string f = build_events();
+  EXPECT_EQ(run({"build", path("x.esdb"), fixture("events.jsonl"), "--key", "customer"}).code, 2);
+  EXPECT_EQ(run({"get", f}).code, 2);
+  EXPECT_EQ(run({"get", f, "c-1", "--bogus"}).code, 2);
+  EXPECT_EQ(run({"get", f, "c-1", "--index", "type"}).code, 2);
+  EXPECT_EQ(run({"get", f, "c-1", "--from", "yesterday"}).code, 2);
+  EXPECT_EQ(run({"get", f, "c-1", "--format", "xml"}).code, 2);
+  EXPECT_EQ(run({}).code, 2);
+  const Result missing = run({"get", path("nope.esdb"), "c-1"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find(path("nope.esdb")), std::string::npos) << missing.err;
+  // Not an esdb file at all.
+  EXPECT_EQ(run({"get", fixture("events.jsonl"), "c-1"}).code, 2);
+  EXPECT_EQ(run({"verify", fixture("events.jsonl")}).code, 1);
+}
+
+TEST_F(CliTest, VersionAndHelp) {
+  const Result v = run({"--version"});
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out, "esdb 1.0.0, format 1\n");
+  const Result help = run({"--help"});
+  EXPECT_EQ(help.code, 0);
+  for (const char* cmd : {"build", "get", "scan", "keys", "info", "verify", "dump", "merge"}) {
+    EXPECT_NE(help.out.find(std::string("  ") + cmd + " "), std::string::npos) << cmd;
+    const Result sub = run({cmd, "--help"});
+    EXPECT_EQ(sub.code, 0) << cmd;
+    EXPECT_NE(sub.out.find("Example"), std::string::npos) << cmd;
+  }
+  EXPECT_NE(run({"dump", "--help"}).out.find("data_b64"), std::string::npos);
+  EXPECT_NE(run({"get", "--help"}).out.find("FILE... KEY"), std::string::npos);
+  EXPECT_NE(run({"merge", "--help"}).out.find("--dedupe"), std::string::npos);
+  EXPECT_NE(run({"build", "--help"}).out.find("512K"), std::string::npos);
+}
+
+}  // namespace
