@@ -10,50 +10,86 @@
 #include "system.h"
 
 namespace esdb::bench {
+namespace {
+
+struct Blocks {
+  std::vector<std::string> compressed;
+  std::vector<size_t> sizes;
+  uint64_t compressed_bytes = 0;
+  size_t largest = 1;
+};
+
+// Decompresses every block once; seconds taken.
+double decompress_all(const Blocks& b, std::string& out) {
+  const double t0 = now_seconds();
+  for (const std::string& c : b.compressed) {
+    if (!snappy::RawUncompress(c.data(), c.size(), out.data())) throw std::runtime_error("snappy failed");
+    asm volatile("" : : "r"(out.data()) : "memory");
+  }
+  return now_seconds() - t0;
+}
+
+}  // namespace
 
 Reference measure_reference(const Dataset& d, uint64_t chunk_size, int runs) {
-  // The events' data in file order, cut at event boundaries once a chunk
-  // reaches chunk_size, as a per-key chunked file would hold them.
+  const std::vector<uint32_t> order = sorted_by_key_time(d);
   std::string raw;
   raw.reserve(d.data_bytes());
-  for (uint32_t i : sorted_by_key_time(d)) raw.append(d.data(d.events()[i]));
-  std::vector<std::string> chunks;
-  std::vector<size_t> sizes;
-  size_t begin = 0;
-  const auto cut = [&](size_t end) {
-    chunks.emplace_back();
-    snappy::Compress(raw.data() + begin, end - begin, &chunks.back());
-    sizes.push_back(end - begin);
-    begin = end;
-  };
-  size_t pos = 0;
-  for (uint32_t i : sorted_by_key_time(d)) {
-    pos += d.events()[i].data_size;
-    if (pos - begin >= chunk_size) cut(pos);
-  }
-  if (pos > begin) cut(pos);
+  for (uint32_t i : order) raw.append(d.data(d.events()[i]));
 
-  if (sizes.empty()) sizes.push_back(0);
+  Blocks continuous, per_key;
+  const auto cut = [&](Blocks& b, size_t begin, size_t end) {
+    if (end == begin) return;
+    b.compressed.emplace_back();
+    snappy::Compress(raw.data() + begin, end - begin, &b.compressed.back());
+    b.compressed_bytes += b.compressed.back().size();
+    b.sizes.push_back(end - begin);
+    b.largest = std::max(b.largest, end - begin);
+  };
+  // Continuous: cut once a block reaches chunk_size, at an event boundary.
+  size_t begin = 0, pos = 0;
+  for (uint32_t i : order) {
+    pos += d.events()[i].data_size;
+    if (pos - begin >= chunk_size) {
+      cut(continuous, begin, pos);
+      begin = pos;
+    }
+  }
+  cut(continuous, begin, pos);
+  // Per key: a new block at each key or group, or before passing chunk_size.
+  begin = pos = 0;
+  const Dataset::Event* prev = nullptr;
+  for (uint32_t i : order) {
+    const Dataset::Event& e = d.events()[i];
+    if (prev != nullptr && (prev->key != e.key || prev->group != e.group || pos - begin + e.data_size > chunk_size)) {
+      cut(per_key, begin, pos);
+      begin = pos;
+    }
+    pos += e.data_size;
+    prev = &e;
+  }
+  cut(per_key, begin, pos);
+
   Reference r;
   r.chunk_size = chunk_size;
   r.raw_bytes = raw.size();
-  for (const std::string& c : chunks) r.compressed_bytes += c.size();
-  std::string out(std::max<size_t>(1, *std::max_element(sizes.begin(), sizes.end())), '\0');
+  r.compressed_bytes = continuous.compressed_bytes;
+  r.blocks = continuous.compressed.size();
+  r.per_key_compressed_bytes = per_key.compressed_bytes;
+  r.per_key_blocks = per_key.compressed.size();
+  std::string out(std::max(continuous.largest, per_key.largest), '\0');
+  const double mb = static_cast<double>(raw.size()) / 1e6;
   for (int run = 0; run < runs; ++run) {
+    r.snappy_mb_s = std::max(r.snappy_mb_s, mb / decompress_all(continuous, out));
+    r.snappy_per_key_mb_s = std::max(r.snappy_per_key_mb_s, mb / decompress_all(per_key, out));
     const double t0 = now_seconds();
-    for (const std::string& c : chunks) {
-      if (!snappy::RawUncompress(c.data(), c.size(), out.data())) throw std::runtime_error("snappy failed");
-    }
-    const double t1 = now_seconds();
     size_t off = 0;
-    for (size_t s : sizes) {
+    for (size_t s : continuous.sizes) {
       std::memcpy(out.data(), raw.data() + off, s);
       off += s;
       asm volatile("" : : "r"(out.data()) : "memory");
     }
-    const double t2 = now_seconds();
-    r.snappy_mb_s = std::max(r.snappy_mb_s, static_cast<double>(raw.size()) / (t1 - t0) / 1e6);
-    r.memcpy_mb_s = std::max(r.memcpy_mb_s, static_cast<double>(raw.size()) / (t2 - t1) / 1e6);
+    r.memcpy_mb_s = std::max(r.memcpy_mb_s, mb / (now_seconds() - t0));
   }
   return r;
 }
