@@ -1,7 +1,7 @@
 // The FILE arguments of the reading commands and merge's inputs. A pattern
-// is expanded here rather than left to the shell so that it works quoted
-// (`esdb get 'days/*.esdb' c-1`), where an unquoted one could exceed the
-// argument limit for a year of hourly files.
+// is expanded here as well as by the shell so that it works quoted
+// (`esdb get 'days/*.esdb' c-1`), the same way in scripts, cron lines and
+// shells that pass an unmatched pattern through unchanged.
 #pragma once
 
 #include <string>
