@@ -13,7 +13,8 @@
 # Any crash, sanitizer report, leak, timeout (> 10 s per input) or memory
 # blow-up (> 2 GiB) is a finding: the input is saved under
 # build-fuzz/fuzz-findings/<target>/, its path printed, and the script exits
-# non-zero after the remaining targets have run. Logs: build-fuzz/fuzz-logs/.
+# non-zero after the remaining targets have run (the next run clears that
+# directory: keep what you need first). Logs: build-fuzz/fuzz-logs/.
 #
 # Reproduce a finding:  build-fuzz/fuzz/<target> <file>
 # Keep it as a regression: copy it to tests/regressions/<target>/ (reader
@@ -65,7 +66,7 @@ for t in "${targets[@]}"; do
   regressions="$root/tests/regressions/$name"
   work="$build/corpus-work/$name"
   findings="$build/fuzz-findings/$name"
-  rm -rf "$work"
+  rm -rf "$work" "$findings"  # findings of an earlier run are not reported again
   mkdir -p "$work" "$findings"
   cp -R "$seeds/." "$work/"
 
