@@ -30,16 +30,29 @@ std::string kv_pattern(std::string_view name, std::string_view value) {
 }
 
 std::vector<uint32_t> sorted_by_key_time(const Dataset& d) {
+  // Rank the distinct keys once, then sort compact (rank, time, number)
+  // entries: no string compares and no chasing of events in the sort, so
+  // the key-value stores' builds pay only for the cheapest sort a caller
+  // holding the events in memory could do.
+  std::vector<uint32_t> by_name(d.keys().size());
+  std::iota(by_name.begin(), by_name.end(), 0u);
+  std::sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) { return d.keys()[a] < d.keys()[b]; });
+  std::vector<uint32_t> rank(by_name.size());
+  for (uint32_t r = 0; r < by_name.size(); ++r) rank[by_name[r]] = r;
+  struct Item {
+    uint32_t rank, event;
+    int64_t timestamp;
+  };
   const auto& ev = d.events();
-  std::vector<uint32_t> order(ev.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    const Dataset::Event& x = ev[a];
-    const Dataset::Event& y = ev[b];
-    if (const int c = d.key(x).compare(d.key(y)); c != 0) return c < 0;
+  std::vector<Item> items(ev.size());
+  for (uint32_t i = 0; i < ev.size(); ++i) items[i] = {rank[ev[i].key], i, ev[i].timestamp};
+  std::sort(items.begin(), items.end(), [](const Item& x, const Item& y) {
+    if (x.rank != y.rank) return x.rank < y.rank;
     if (x.timestamp != y.timestamp) return x.timestamp < y.timestamp;
-    return a < b;
+    return x.event < y.event;
   });
+  std::vector<uint32_t> order(ev.size());
+  for (size_t i = 0; i < items.size(); ++i) order[i] = items[i].event;
   return order;
 }
 
