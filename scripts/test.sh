@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds everything and runs every test:
 #   1. the GoogleTest suite (release build),
-#   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+#   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer,
+#   3. the libFuzzer targets: corpora and saved findings replayed, then
+#      ESDB_FUZZ_SECONDS (default 60) of fuzzing per target,
+#   4. the benchmark against RocksDB, LevelDB and TrailDB, --small (built and
+#      run so it cannot rot; its figures are not asserted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -14,3 +18,7 @@ cmake --build build -j"$jobs"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DESDB_SANITIZE=ON -DCMAKE_CXX_COMPILER=clang++ -DESDB_BUILD_TOOLS=ON -DESDB_BUILD_TESTS=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs")
+
+ESDB_SKIP_DEPS=1 bash scripts/fuzz.sh "${ESDB_FUZZ_SECONDS:-60}"
+
+bash scripts/bench.sh --small
