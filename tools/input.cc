@@ -23,7 +23,10 @@ struct LineReader::Source {
 
 namespace {
 
-constexpr size_t kReadSize = 1u << 20;
+// Reads start small (a short input, or each fuzzer run, should not pay for
+// zeroing a large buffer) and double up to kMaxReadSize.
+constexpr size_t kFirstReadSize = 64u << 10;
+constexpr size_t kMaxReadSize = 1u << 20;
 
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -42,7 +45,6 @@ LineReader::LineReader(const std::string& path)
   if (ends_with(path, ".bz2")) source_->chain.push(io::bzip2_decompressor());
   if (ends_with(path, ".zst")) source_->chain.push(io::zstd_decompressor());
   source_->chain.push(io::file_descriptor_source(fd, fd == 0 ? io::never_close_handle : io::close_handle));
-  buf_.resize(2 * kReadSize);
 }
 
 LineReader::~LineReader() = default;
@@ -54,10 +56,11 @@ bool LineReader::fill() {
     end_ -= begin_;
     begin_ = 0;
   }
-  if (buf_.size() - end_ < kReadSize) buf_.resize(end_ + kReadSize);
+  read_size_ = read_size_ == 0 ? kFirstReadSize : std::min(2 * read_size_, kMaxReadSize);
+  if (buf_.size() - end_ < read_size_) buf_.resize(end_ + read_size_);
   std::streamsize got;
   try {
-    got = source_->chain.sgetn(buf_.data() + end_, static_cast<std::streamsize>(kReadSize));
+    got = source_->chain.sgetn(buf_.data() + end_, static_cast<std::streamsize>(read_size_));
   } catch (const std::exception& e) {
     throw input_error(name_ + ": after byte " + std::to_string(bytes_read_) +
                       ": cannot read or decompress: " + e.what());

@@ -40,6 +40,7 @@ class LineReader {
   std::string name_;
   std::vector<char> buf_;
   size_t begin_ = 0, end_ = 0;  // unread bytes are buf_[begin_, end_)
+  size_t read_size_ = 0;
   bool eof_ = false;
   uint64_t line_number_ = 0;
   uint64_t bytes_read_ = 0;
