@@ -221,24 +221,11 @@ class Sorter::RunWriter {
   std::string out_;
 };
 
-// After the sort, consecutive entries point all over the arena; reading
-// their records in turn misses the cache on each. Fetching the records a few
-// entries ahead overlaps those misses (measured in BENCHMARKS.md).
-constexpr size_t kPrefetchAhead = 8;
-static void prefetch_record(const char* record, size_t size) {
-  const size_t n = std::min<size_t>(size, 512);
-  for (size_t off = 0; off < n; off += 64) __builtin_prefetch(record + off);
-}
-
 void Sorter::spill() {
   sort_buffer();
   if (!spill_file_) spill_file_ = std::make_shared<SpillFile>(near_path_);
   RunWriter w(spill_file_, near_path_);
   for (size_t i = 0; i < entries_.size(); ++i) {
-    if (i + kPrefetchAhead < entries_.size()) {
-      const Entry& a = entries_[i + kPrefetchAhead];
-      prefetch_record(a.record, a.key_len + a.group_len + a.rest_len);
-    }
     const Entry& e = entries_[i];
     w.add({e.record, e.key_len}, {e.record + e.key_len, e.group_len}, e.ts,
           {e.record + e.key_len + e.group_len, e.rest_len});
@@ -274,10 +261,6 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
   if (runs_.empty()) {
     sort_buffer();
     for (size_t i = 0; i < entries_.size(); ++i) {
-      if (i + kPrefetchAhead < entries_.size()) {
-        const Entry& a = entries_[i + kPrefetchAhead];
-        prefetch_record(a.record, a.key_len + a.group_len + a.rest_len);
-      }
       const Entry& e = entries_[i];
       std::string_view data = parse_rest({e.record + e.key_len + e.group_len, e.rest_len}, indexes);
       fn(SortedEvent{{e.record, e.key_len}, {e.record + e.key_len, e.group_len}, e.ts, data, indexes});

@@ -21,7 +21,7 @@ struct BuildArgs {
   bool csv = false, from_dump = false, force = false, skip_bad = false, quiet = false;
   std::string key, time, group, time_unit = "s";
   std::vector<std::string> indexes;
-  std::string memory = "256M";
+  std::string memory = "64M";
 };
 
 // How many skipped records are described one by one before only counting.

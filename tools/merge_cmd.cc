@@ -16,7 +16,7 @@ Command add_merge_command(CLI::App& app) {
     std::string out;
     std::vector<std::string> inputs;
     bool force = false, quiet = false, dedupe = false;
-    std::string memory = "256M";
+    std::string memory = "64M";
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("merge", "Merge esdb files into one");

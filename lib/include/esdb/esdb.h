@@ -66,7 +66,7 @@ struct WriterOptions {
   bool overwrite = false;    // replace an existing file at the path
   // Events are buffered up to this many bytes, then spilled as sorted runs
   // to temporary files beside the output and merged by finish().
-  size_t memory_budget = 256u << 20;
+  size_t memory_budget = 64u << 20;
   bool sync = true;          // fsync the file and its directory on finish()
   // The caller adds events already in file order: keys ascending (byte-wise),
   // then (group, timestamp). They stream straight to the file with no sort
