@@ -9,6 +9,9 @@ namespace esdb {
 // Raw bytes queued before the writer thread waits for the head: enough to
 // keep the workers busy, small next to the memory budget.
 static constexpr size_t kMaxInFlightBytes = 2 << 20;
+// Smaller payloads are compressed on the calling thread: waking a worker
+// costs more than compressing a few KiB (most keys end in a small chunk).
+static constexpr size_t kInlineBelow = 16 << 10;
 
 struct BlockPipeline::Item {
   std::string payload;
@@ -52,11 +55,26 @@ void BlockPipeline::work() {
   }
 }
 
+std::string BlockPipeline::take_buffer() {
+  if (spare_buffers_.empty()) return {};
+  std::string b = std::move(spare_buffers_.back());
+  spare_buffers_.pop_back();
+  b.clear();
+  return b;
+}
+
 void BlockPipeline::submit(std::string payload, Written written) {
-  auto item = std::make_unique<Item>();
+  std::unique_ptr<Item> item;
+  if (spare_items_.empty()) {
+    item = std::make_unique<Item>();
+  } else {
+    item = std::move(spare_items_.back());
+    spare_items_.pop_back();
+  }
   item->written = std::move(written);
   item->payload = std::move(payload);
-  if (workers_.empty()) {
+  const bool inline_work = workers_.empty() || item->payload.size() < kInlineBelow;
+  if (inline_work) {
     item->type = compress_payload(item->payload, compress_, item->compressed);
     item->ready = true;
   }
@@ -65,7 +83,7 @@ void BlockPipeline::submit(std::string payload, Written written) {
     in_flight_bytes_ += item->payload.size();
     queue_.push_back(std::move(item));
   }
-  work_cv_.notify_one();
+  if (!inline_work) work_cv_.notify_one();
   write_ready(false);
   while (in_flight_bytes_ > kMaxInFlightBytes) write_ready(true);
 }
@@ -113,6 +131,11 @@ void BlockPipeline::write_ready(bool wait_for_head) {
     uint64_t offset = sink_.offset();
     std::string_view stored = item->type == format::kRawBlock ? std::string_view(item->payload) : item->compressed;
     item->written(offset, append_block(sink_, stored, item->type));
+    spare_buffers_.push_back(std::move(item->payload));
+    item->payload = std::string();
+    item->written = nullptr;
+    item->ready = false;
+    spare_items_.push_back(std::move(item));
   }
 }
 

@@ -35,9 +35,10 @@ void ChunkBuilder::add(int64_t ts, std::string_view data) {
   count_++;
 }
 
-std::string ChunkBuilder::take_payload() {
+std::string ChunkBuilder::take_payload(std::string next_buffer) {
   std::string p;
   p.swap(payload_);
+  payload_.swap(next_buffer);
   reset();
   return p;
 }

@@ -42,7 +42,8 @@ class ChunkBuilder {
   int64_t last_ts() const { return last_ts_; }
   const std::string& payload() const { return payload_; }
   // Hands the payload over (the builder is reset).
-  std::string take_payload();
+  // The payload so far; `next_buffer` (empty) becomes the one to fill next.
+  std::string take_payload(std::string next_buffer = {});
   void reset();
 
  private:

@@ -77,7 +77,7 @@ void KeyBlockBuilder::flush_chunk() {
   k.chunk_count++;
   totals_.chunks++;
   totals_.raw_chunk_bytes += chunk_.size();
-  pipeline_.submit(chunk_.take_payload(), [this, key = key_, entry](uint64_t offset, uint64_t stored) {
+  pipeline_.submit(chunk_.take_payload(pipeline_.take_buffer()), [this, key = key_, entry](uint64_t offset, uint64_t stored) {
     format::store_fixed64(key->chunk_entries.data() + entry, offset);
     totals_.stored_chunk_bytes += stored;
   });
