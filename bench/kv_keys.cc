@@ -25,6 +25,13 @@ void kv_key(std::string& out, std::string_view key, int64_t timestamp, uint64_t 
 std::string kv_lower(std::string_view key) { return std::string(key) + '\0'; }
 std::string kv_upper(std::string_view key) { return std::string(key) + '\0' + std::string(16, '\xff'); }
 
+int64_t kv_timestamp(std::string_view kv_key) {
+  uint64_t v = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(kv_key.data() + kv_key.size() - 16);
+  for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
+  return static_cast<int64_t>(v ^ (uint64_t{1} << 63));
+}
+
 std::string kv_pattern(std::string_view name, std::string_view value) {
   return "\"" + std::string(name) + "\":\"" + std::string(value) + "\"";
 }

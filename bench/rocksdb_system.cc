@@ -49,12 +49,7 @@ bool has_prefix(const rocksdb::Slice& k, std::string_view prefix) {
   return k.size() >= prefix.size() && std::memcmp(k.data(), prefix.data(), prefix.size()) == 0;
 }
 
-int64_t timestamp_of(const rocksdb::Slice& k) {
-  uint64_t v = 0;
-  const auto* p = reinterpret_cast<const unsigned char*>(k.data() + k.size() - 16);
-  for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
-  return static_cast<int64_t>(v ^ (uint64_t{1} << 63));
-}
+int64_t timestamp_of(const rocksdb::Slice& k) { return kv_timestamp({k.data(), k.size()}); }
 
 class RocksSystem final : public System {
  public:

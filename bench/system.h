@@ -57,6 +57,8 @@ void kv_key(std::string& out, std::string_view key, int64_t timestamp, uint64_t 
 // The first and one-past-last kv_key of `key`.
 std::string kv_lower(std::string_view key);
 std::string kv_upper(std::string_view key);
+// The timestamp a kv_key holds.
+int64_t kv_timestamp(std::string_view kv_key);
 // Index matching for the key-value stores, which have no secondary index:
 // the stored JSON holds "name":"value" (true of the generated data).
 std::string kv_pattern(std::string_view name, std::string_view value);
