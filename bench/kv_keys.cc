@@ -22,8 +22,16 @@ void kv_key(std::string& out, std::string_view key, int64_t timestamp, uint64_t 
   put_be64(out, sequence);
 }
 
-std::string kv_lower(std::string_view key) { return std::string(key) + '\0'; }
-std::string kv_upper(std::string_view key) { return std::string(key) + '\0' + std::string(16, '\xff'); }
+std::string kv_lower(std::string_view key) {
+  std::string s(key);
+  s.push_back('\0');
+  return s;
+}
+std::string kv_upper(std::string_view key) {
+  std::string s = kv_lower(key);
+  s.append(16, '\xff');
+  return s;
+}
 
 int64_t kv_timestamp(std::string_view kv_key) {
   uint64_t v = 0;
@@ -33,7 +41,9 @@ int64_t kv_timestamp(std::string_view kv_key) {
 }
 
 std::string kv_pattern(std::string_view name, std::string_view value) {
-  return "\"" + std::string(name) + "\":\"" + std::string(value) + "\"";
+  std::string s = "\"";
+  s.append(name).append("\":\"").append(value).push_back('"');
+  return s;
 }
 
 std::vector<uint32_t> sorted_by_key_time(const Dataset& d) {
