@@ -45,6 +45,7 @@ LineReader::LineReader(const std::string& path)
   if (ends_with(path, ".bz2")) source_->chain.push(io::bzip2_decompressor());
   if (ends_with(path, ".zst")) source_->chain.push(io::zstd_decompressor());
   source_->chain.push(io::file_descriptor_source(fd, fd == 0 ? io::never_close_handle : io::close_handle));
+  buf_.resize(kFirstReadSize);  // never empty: next() scans buf_.data()
 }
 
 LineReader::~LineReader() = default;
