@@ -225,8 +225,7 @@ void Sorter::spill() {
   sort_buffer();
   if (!spill_file_) spill_file_ = std::make_shared<SpillFile>(near_path_);
   RunWriter w(spill_file_, near_path_);
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    const Entry& e = entries_[i];
+  for (const Entry& e : entries_) {
     w.add({e.record, e.key_len}, {e.record + e.key_len, e.group_len}, e.ts,
           {e.record + e.key_len + e.group_len, e.rest_len});
   }
@@ -260,8 +259,7 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
   std::vector<IndexEntry> indexes;
   if (runs_.empty()) {
     sort_buffer();
-    for (size_t i = 0; i < entries_.size(); ++i) {
-      const Entry& e = entries_[i];
+    for (const Entry& e : entries_) {
       std::string_view data = parse_rest({e.record + e.key_len + e.group_len, e.rest_len}, indexes);
       fn(SortedEvent{{e.record, e.key_len}, {e.record + e.key_len, e.group_len}, e.ts, data, indexes});
     }
