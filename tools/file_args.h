@@ -7,11 +7,26 @@
 #include <string>
 #include <vector>
 
+#include "esdb/esdb.h"
+
 namespace esdb::cli {
 
 // Each argument as given, or, when it holds `*`, `?` or `[` and names no
 // existing file, the paths glob(3) matches, sorted byte-wise. A pattern
 // matching nothing is a usage error (exit 2) naming it.
 std::vector<std::string> expand_file_args(const std::vector<std::string>& args);
+
+// Calls `fn` with every key of `files` (a KeyRange or a MultiKeyRange): one
+// file is read by a plain Reader, which has no merging to do.
+template <class Fn>
+void for_keys_of(const std::vector<std::string>& files, Fn&& fn) {
+  if (files.size() == 1) {
+    const Reader reader = Reader::open(files[0]);
+    fn(reader.keys());
+  } else {
+    const MultiReader reader = MultiReader::open(files);
+    fn(reader.keys());
+  }
+}
 
 }  // namespace esdb::cli

@@ -38,13 +38,7 @@ Command add_scan_command(CLI::App& app) {
                 }
               }
             };
-            if (files.size() == 1) {
-              const Reader reader = Reader::open(files[0]);
-              print(reader.keys());
-            } else {
-              const MultiReader reader = MultiReader::open(files);
-              print(reader.keys());
-            }
+            for_keys_of(files, print);
             out.flush();
             return kExitOk;
           }};
