@@ -5,9 +5,9 @@
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
 
-#include <cstring>
 #include <stdexcept>
 
+#include "kv_walk.h"
 #include "system.h"
 
 namespace esdb::bench {
@@ -17,11 +17,6 @@ void check(const leveldb::Status& s, const char* what) {
   if (!s.ok()) throw std::runtime_error(std::string("leveldb ") + what + ": " + s.ToString());
 }
 
-bool has_prefix(const leveldb::Slice& k, std::string_view prefix) {
-  return k.size() >= prefix.size() && std::memcmp(k.data(), prefix.data(), prefix.size()) == 0;
-}
-
-int64_t timestamp_of(const leveldb::Slice& k) { return kv_timestamp({k.data(), k.size()}); }
 
 class LevelSystem final : public System {
  public:
@@ -62,11 +57,8 @@ class LevelSystem final : public System {
   bool history(std::string_view key, Sink& sink) override {
     const std::string lower = kv_lower(key);
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
-    bool found = false;
-    for (it->Seek(lower); it->Valid() && has_prefix(it->key(), lower); it->Next()) {
-      sink.event(timestamp_of(it->key()), {it->value().data(), it->value().size()});
-      found = true;
-    }
+    it->Seek(lower);
+    const bool found = kv_walk_forward(*it, lower, sink);
     check(it->status(), "iterate");
     return found;
   }
@@ -82,15 +74,7 @@ class LevelSystem final : public System {
     } else {
       it->SeekToLast();
     }
-    bool found = false;
-    uint64_t n = 0;
-    for (; it->Valid() && has_prefix(it->key(), lower); it->Prev()) {
-      found = true;
-      const std::string_view v(it->value().data(), it->value().size());
-      if (v.find(pattern) == std::string_view::npos) continue;
-      sink.event(timestamp_of(it->key()), v);
-      if (++n == limit) break;
-    }
+    const bool found = kv_walk_back_matching(*it, lower, pattern, limit, sink);
     check(it->status(), "iterate");
     return found;
   }
@@ -99,9 +83,7 @@ class LevelSystem final : public System {
     leveldb::ReadOptions ro;
     ro.fill_cache = false;  // a one-off scan should not evict the hot blocks
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ro));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      sink.event(timestamp_of(it->key()), {it->value().data(), it->value().size()});
-    }
+    kv_walk_all(*it, sink);
     check(it->status(), "iterate");
   }
 

@@ -11,9 +11,9 @@
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 
-#include <cstring>
 #include <stdexcept>
 
+#include "kv_walk.h"
 #include "system.h"
 
 namespace esdb::bench {
@@ -45,11 +45,6 @@ rocksdb::Options options() {
   return o;
 }
 
-bool has_prefix(const rocksdb::Slice& k, std::string_view prefix) {
-  return k.size() >= prefix.size() && std::memcmp(k.data(), prefix.data(), prefix.size()) == 0;
-}
-
-int64_t timestamp_of(const rocksdb::Slice& k) { return kv_timestamp({k.data(), k.size()}); }
 
 class RocksSystem final : public System {
  public:
@@ -78,11 +73,8 @@ class RocksSystem final : public System {
   bool history(std::string_view key, Sink& sink) override {
     const std::string lower = kv_lower(key);
     std::unique_ptr<rocksdb::Iterator> it(reader_->NewIterator(prefix_read()));
-    bool found = false;
-    for (it->Seek(lower); it->Valid() && has_prefix(it->key(), lower); it->Next()) {
-      sink.event(timestamp_of(it->key()), {it->value().data(), it->value().size()});
-      found = true;
-    }
+    it->Seek(lower);
+    const bool found = kv_walk_forward(*it, lower, sink);
     check(it->status(), "iterate");
     return found;
   }
@@ -91,15 +83,8 @@ class RocksSystem final : public System {
                   Sink& sink) override {
     const std::string lower = kv_lower(key), pattern = kv_pattern(name, value);
     std::unique_ptr<rocksdb::Iterator> it(reader_->NewIterator(prefix_read()));
-    bool found = false;
-    uint64_t n = 0;
-    for (it->SeekForPrev(kv_upper(key)); it->Valid() && has_prefix(it->key(), lower); it->Prev()) {
-      found = true;
-      const std::string_view v(it->value().data(), it->value().size());
-      if (v.find(pattern) == std::string_view::npos) continue;
-      sink.event(timestamp_of(it->key()), v);
-      if (++n == limit) break;
-    }
+    it->SeekForPrev(kv_upper(key));
+    const bool found = kv_walk_back_matching(*it, lower, pattern, limit, sink);
     check(it->status(), "iterate");
     return found;
   }
@@ -109,9 +94,7 @@ class RocksSystem final : public System {
     ro.total_order_seek = true;
     ro.fill_cache = false;  // a one-off scan should not evict the hot blocks
     std::unique_ptr<rocksdb::Iterator> it(reader_->NewIterator(ro));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      sink.event(timestamp_of(it->key()), {it->value().data(), it->value().size()});
-    }
+    kv_walk_all(*it, sink);
     check(it->status(), "iterate");
   }
 
