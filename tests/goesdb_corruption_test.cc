@@ -119,13 +119,13 @@ TEST(GoEsdbCorruption, SampledFlipsAndTruncationsOfEdge) {
   Damage d("edge.esdb");
   Outcome o;
   std::mt19937_64 rng(15);
-  for (int i = 0; i < 150; i++) {
+  for (int i = 0; i < 60; i++) {
     const size_t at = rng() % d.original().size();
     std::string b = d.original();
     b[at] = static_cast<char>(b[at] ^ (1 << (rng() % 8)));
     d.check(b, "flip in byte " + std::to_string(at), o);
   }
-  for (int i = 0; i < 20; i++) {
+  for (int i = 0; i < 10; i++) {
     const size_t n = rng() % d.original().size();
     d.check(d.original().substr(0, n), "first " + std::to_string(n) + " bytes", o);
   }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "format/coding.h"
+#include "esdb/error.h"
 #include "goesdb/crc32c.h"
 
 namespace esdb::goesdb {
