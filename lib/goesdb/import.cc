@@ -1,8 +1,8 @@
 // esdb::import_goesdb: every input is opened and its file index checked
 // before the output is created; then space by space, the Go events go through
 // the ordinary Writer, which sorts them with bounded memory. Only one space's
-// record positions and index postings are held at a time (about 50 bytes per
-// event), never its data.
+// record positions and index postings are held at a time (32 bytes per
+// event, 16 per index entry), never its data.
 #include <memory>
 
 #include "esdb/esdb.h"
