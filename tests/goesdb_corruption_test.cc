@@ -7,6 +7,9 @@
 // which is why one key may differ.
 #include <gtest/gtest.h>
 
+#include <boost/crc.hpp>
+#include <cstring>
+
 #include <filesystem>
 #include <map>
 #include <random>
@@ -131,6 +134,59 @@ TEST(GoEsdbCorruption, SampledFlipsAndTruncationsOfEdge) {
     d.check(d.original().substr(0, n), "first " + std::to_string(n) + " bytes", o);
   }
   EXPECT_GT(o.errors, 0u);
+}
+
+// activity.esdb with space `n` (1..3) of its file index moved to (offset,
+// length), the block's CRC32C recomputed: a hostile file whose checksums all
+// hold. The file index (153 bytes before the final fixed64) starts with its
+// one data block: three 20-byte entries (3 length bytes, the key "1".."3",
+// offset and length as fixed64), a one-restart array and its count (68
+// bytes), then the type byte and the masked CRC32C of block and type.
+std::string with_space(int n, uint64_t offset, uint64_t length) {
+  std::string b = read_file(path_of("activity.esdb"));
+  const size_t table = b.size() - 8 - 153;
+  EXPECT_EQ(b.substr(table + 20 * (n - 1), 4), std::string("\0\1\x10", 3) + char('0' + n));
+  std::memcpy(&b[table + 20 * (n - 1) + 4], &offset, 8);
+  std::memcpy(&b[table + 20 * (n - 1) + 12], &length, 8);
+  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
+  crc.process_bytes(b.data() + table, 69);
+  const uint32_t c = crc.checksum(), masked = ((c >> 15) | (c << 17)) + 0xa282ead8u;
+  std::memcpy(&b[table + 69], &masked, 4);
+  return b;
+}
+
+TEST(GoEsdbCorruption, HostileSpaceBoundsWithValidChecksums) {
+  TempDir dir;
+  const std::string in = dir.path("hostile.goesdb"), out = dir.path("out.esdb");
+  // Unchanged (the test's own bytes are right): imports.
+  write_file(in, with_space(1, 0, 464));
+  EXPECT_NO_THROW(esdb::import_goesdb({in}, out));
+  std::filesystem::remove(out);
+  const struct {
+    int space;
+    uint64_t offset, length;
+  } lies[] = {
+      {1, 0, 465},                      // overlaps space 2
+      {1, 0, 463},                      // leaves a gap
+      {2, 464, ~uint64_t{0} - 100},     // reaches far past the file
+      {3, uint64_t{1} << 62, 435},      // starts past the file
+      {3, 784, 0},                      // empty
+      {1, 1, 463},                      // does not start where the file does
+  };
+  for (const auto& lie : lies) {
+    SCOPED_TRACE(std::to_string(lie.space) + " at " + std::to_string(lie.offset) + " +" + std::to_string(lie.length));
+    write_file(in, with_space(lie.space, lie.offset, lie.length));
+    try {
+      esdb::import_goesdb({in}, out);
+      ADD_FAILURE() << "no error";
+    } catch (const esdb::Error& e) {
+      EXPECT_EQ(e.code(), esdb::Errc::corrupt) << e.what();
+      EXPECT_EQ(e.path(), in);
+      EXPECT_LT(e.offset(), 1380u) << e.what();
+      EXPECT_NE(e.detail().find("space"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(out));
+  }
 }
 
 }  // namespace
