@@ -1,4 +1,4 @@
-// Damaged Go ESDB files: every single-bit flip and truncation of the small
+// Damaged Go ESDB files: a bit flip in every byte and every truncation of the small
 // fixture, and a sample of the larger one. Each import either fails with an
 // Error naming the damaged file and an offset inside it (and leaves nothing at
 // the output), or succeeds with every key but at most one (the space holding
@@ -96,12 +96,13 @@ class Damage {
 TEST(GoEsdbCorruption, EveryBitFlipOfActivity) {
   Damage d("activity.esdb");
   Outcome o;
+  // One bit per byte, the bit moving along (3 is coprime to 8): every bit
+  // position is hit across the file at half the cost of two per byte.
   for (size_t i = 0; i < d.original().size(); i++) {
-    for (int bit : {0, 5}) {
-      std::string b = d.original();
-      b[i] = static_cast<char>(b[i] ^ (1 << bit));
-      d.check(b, "flip bit " + std::to_string(bit) + " of byte " + std::to_string(i), o);
-    }
+    const int bit = static_cast<int>(i * 3 % 8);
+    std::string b = d.original();
+    b[i] = static_cast<char>(b[i] ^ (1 << bit));
+    d.check(b, "flip bit " + std::to_string(bit) + " of byte " + std::to_string(i), o);
   }
   // The checks that matter are reached: table checksums, Snappy blocks that
   // do not decode, index entries that hit no record. (Section and space
