@@ -217,6 +217,14 @@ int run(const Args& a, const std::string& command) {
     if (name == "esdb") {
       WriterOptions o;
       entries.push_back({make_esdb(o, "esdb"), dir + "/default.esdb", o.chunk_size, false, true});
+      // The same file with whole chunks (the version 1 layout, no sub-blocks)
+      // and with zstd sub-blocks: the compact-blocks rows beside the default.
+      WriterOptions whole;
+      whole.sub_block_size = 0;
+      entries.push_back({make_esdb(whole, "esdb-whole"), dir + "/whole.esdb", whole.chunk_size, false, true});
+      WriterOptions z;
+      z.compression = Compression::zstd;
+      entries.push_back({make_esdb(z, "esdb-zstd"), dir + "/zstd.esdb", z.chunk_size, false, true});
     } else if (name == "rocksdb") {
       entries.push_back({make_rocksdb(), dir + "/rocksdb.sst"});
     } else if (name == "leveldb") {
