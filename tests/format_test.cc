@@ -89,8 +89,8 @@ TEST(Format, CompactFlagIsSetExactlyWhenCompactBlocksAreWritten) {
   EXPECT_EQ(required_flags(read_file(kGoldenDir + "/v1_compact_snappy.esdb")), format::kFlagCompactBlocks);
   EXPECT_EQ(required_flags(read_file(kGoldenDir + "/v1_compact_zstd.esdb")), format::kFlagCompactBlocks);
   EXPECT_EQ(required_flags(read_file(kGoldenDir + "/v1_full.esdb")), 0u);
-  // Chunks that fit in one sub-block are plain blocks: the default options
-  // still write the version 1 bytes for small keys.
+  // Chunks that fit in one sub-block are plain blocks, byte for byte the
+  // version 1 ones.
   TempDir t;
   write_model(golden_model_full(), t.path("whole.esdb"), {.chunk_size = 1024, .sub_block_size = 0});
   write_model(golden_model_full(), t.path("subs.esdb"), {.chunk_size = 1024, .sub_block_size = 1024});

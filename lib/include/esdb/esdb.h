@@ -73,10 +73,11 @@ struct WriterOptions {
   int compression_level = 3;  // zstd only (1..19; negative: faster)
   // Chunks larger than this are stored as independently compressed
   // sub-blocks of about this many bytes, so a reverse scan or an index hit
-  // decodes one sub-block instead of the whole chunk. 0: whole chunks (the
-  // version 1 layout). A chunk that fits in one sub-block is always stored
-  // whole, so small keys keep the version 1 bytes.
-  size_t sub_block_size = 4096;
+  // decodes one sub-block instead of the whole chunk (newest-10 ~3.6x
+  // faster at 4096), at a cost in size (+5..10% with Snappy on small
+  // records; BENCHMARKS.md). 0 (default): whole chunks, the version 1
+  // layout. A chunk that fits in one sub-block is always stored whole.
+  size_t sub_block_size = 0;
   bool overwrite = false;    // replace an existing file at the path
   // Events are buffered up to this many bytes, then spilled as sorted runs
   // to temporary files beside the output and merged by finish().
