@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
   const int nkeys = 229, nevents = argc > 1 ? atoi(argv[1]) : 600000;
   std::mt19937_64 rng(42);
   // heavy-tailed key weights (zipf-ish)
-  std::vector<double> w(nkeys); double tot = 0;
-  for (int i = 0; i < nkeys; i++) { w[i] = 1.0 / std::pow(i + 1, 1.1); tot += w[i]; }
+  std::vector<double> w(nkeys);
+  for (int i = 0; i < nkeys; i++) { w[i] = 1.0 / std::pow(i + 1, 1.1); }
   std::discrete_distribution<int> pick(w.begin(), w.end());
   const char* types[] = {"view", "view", "view", "click", "purchase"};
   struct Ev { std::string key, data, type; int64_t ts; };
