@@ -623,7 +623,8 @@ TEST_F(CliTest, CompressionFlagWritesZstdThatReadsTheSame) {
             run({"get", plain, "c-1", "--index", "type=purchase", "--reverse"}).out);
   // The index blocks are large enough for zstd: the file announces it.
   const std::string bytes = read_file(z);
-  EXPECT_EQ(format::load_fixed32(bytes.data() + bytes.size() - format::kFooterSize + 88), format::kFlagCompactBlocks);
+  EXPECT_EQ(esdb::format::load_fixed32(bytes.data() + bytes.size() - esdb::format::kFooterSize + 88),
+            esdb::format::kFlagCompactBlocks);
   EXPECT_EQ(run({"verify", z}).code, 0);
 
   // merge recompresses: zstd back to Snappy gives the plain build's bytes.
