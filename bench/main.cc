@@ -217,6 +217,14 @@ int run(const Args& a, const std::string& command) {
     if (name == "esdb") {
       WriterOptions o;
       entries.push_back({make_esdb(o, "esdb"), dir + "/default.esdb", o.chunk_size, false, true});
+      // The same file with 4 KiB sub-blocks and with zstd: the compact-blocks
+      // rows beside the default (whole Snappy chunks).
+      WriterOptions sub;
+      sub.sub_block_size = 4096;
+      entries.push_back({make_esdb(sub, "esdb-sub4k"), dir + "/sub4k.esdb", sub.chunk_size, false, true});
+      WriterOptions z;
+      z.compression = Compression::zstd;
+      entries.push_back({make_esdb(z, "esdb-zstd"), dir + "/zstd.esdb", z.chunk_size, false, true});
     } else if (name == "rocksdb") {
       entries.push_back({make_rocksdb(), dir + "/rocksdb.sst"});
     } else if (name == "leveldb") {

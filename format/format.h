@@ -26,18 +26,33 @@ inline constexpr uint64_t kFooterMagic = 0x3142445345'000a0aULL;  // "\n\n\0ESDB
 inline constexpr uint32_t kFormatVersion = 1;
 // Required flags: a reader refuses a file with a required flag it does not
 // know. Optional flags: a reader ignores those it does not know.
-inline constexpr uint32_t kKnownRequiredFlags = 0;
+// Bit 0: the file may hold zstd blocks and sub-block chunks (SPEC.md,
+// "Compact blocks"). Set only when it does, so a file without them keeps the
+// version 1 bytes and any version 1 reader opens it.
+inline constexpr uint32_t kFlagCompactBlocks = 1;
+inline constexpr uint32_t kKnownRequiredFlags = kFlagCompactBlocks;
 
 // Block types (the byte before a block's checksum).
 enum BlockType : uint8_t {
   kRawBlock = 0,
   kSnappyBlock = 1,
+  kZstdBlock = 2,       // kFlagCompactBlocks
+  kSubBlockChunk = 3,   // kFlagCompactBlocks; chunks only
 };
 inline constexpr uint64_t kBlockTrailerSize = 5;
 // Snappy cannot expand a payload by more than this factor (a 3-byte copy
 // emits at most 64 bytes), so a larger claimed size is corruption, and an
 // allocation is never more than this multiple of the bytes in the file.
 inline constexpr uint64_t kMaxSnappyExpansion = 22;
+// zstd can expand far more (an RLE block), so the writer never stores a zstd
+// frame that expands more than this and the reader refuses one that claims to.
+inline constexpr uint64_t kMaxZstdExpansion = 64;
+
+// A sub-block chunk ends with a table of one entry per sub-block,
+//   stored_end: u32 | event_end: u32 | codec: u8
+// then sub_count: u32, before its block trailer.
+inline constexpr uint64_t kSubEntrySize = 9;
+inline constexpr uint64_t kSubCountSize = 4;
 
 // Chunk directory entry in a key dir: offset u64, end_ordinal u64,
 // first_ts i64, last_ts i64.

@@ -2,7 +2,8 @@
 // internal parsers the reader uses, with every posting list walked both
 // ways. The input is
 //
-//   flags: u8 (bit 0: the chunk bytes are a Snappy-compressed block)
+//   flags: u8 (bit 0: the chunk bytes are a block's stored bytes, of type
+//              snappy, zstd or sub-block chunk as bits 1-2 say: 0, 1, 2)
 //   | expected: varint | first_ts: zigzag varint | last_ts: zigzag varint
 //   | chunk_len: varint | chunk bytes | event_count: varint | index block bytes
 //
@@ -26,6 +27,7 @@
 #include "format/format.h"
 #include "index_block.h"
 #include "postings.h"
+#include "sub_blocks.h"
 
 namespace {
 
@@ -36,20 +38,22 @@ using esdb::format::Cursor;
   std::abort();
 }
 
-// A chunk payload as read_block sees it: stored bytes with a correct
-// trailer, so the Snappy path and its size checks are reached.
-std::string_view via_block(std::string_view stored, std::string& file_bytes, esdb::Buffer& scratch) {
+// A chunk as the reader sees it: stored bytes with a correct trailer of
+// `type`, in a file with the compact-blocks flag, so the Snappy and zstd
+// paths and their size checks are reached. Returns the stored bytes.
+std::string_view via_block(std::string_view stored, uint8_t type, std::string& file_bytes, esdb::detail::File& f) {
   const uint64_t offset = esdb::format::kHeaderSize;
   file_bytes.assign(offset, '\0');
   file_bytes.append(stored);
-  file_bytes.push_back(static_cast<char>(esdb::format::kSnappyBlock));
-  std::string type(1, static_cast<char>(esdb::format::kSnappyBlock));
-  esdb::format::put_fixed32(file_bytes, esdb::format::checksum_parts(stored, type, offset));
-  esdb::detail::File f;
+  file_bytes.push_back(static_cast<char>(type));
+  std::string t(1, static_cast<char>(type));
+  esdb::format::put_fixed32(file_bytes, esdb::format::checksum_parts(stored, t, offset));
   f.path = "fuzz";
   f.data = file_bytes.data();
   f.size = file_bytes.size();
-  return esdb::read_block(f, offset, stored.size() + 5, offset, f.size, scratch, "chunk");
+  f.footer.required_flags = esdb::format::kFlagCompactBlocks;
+  uint8_t got;
+  return esdb::read_stored_block(f, offset, stored.size() + 5, offset, f.size, "chunk", got);
 }
 
 void check_chunk(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts) {
@@ -68,6 +72,28 @@ void check_chunk(std::string_view payload, uint64_t expected, int64_t first_ts, 
   }
   volatile uint64_t sink = sum;
   (void)sink;
+}
+
+// A sub-block chunk: the table, then every sub-block decoded as the scan
+// decodes it; together they must hold exactly the chunk's events in order.
+void check_sub_blocks(std::string_view stored, uint64_t expected, int64_t first_ts, int64_t last_ts) {
+  esdb::SubBlockTable table;
+  if (!table.parse(stored, expected).empty()) return;
+  esdb::Buffer scratch;
+  esdb::ZstdContext zstd;
+  esdb::DecodedChunk sub;
+  uint64_t events = 0;
+  for (uint32_t i = 0; i < table.size(); i++) {
+    std::string_view payload;
+    if (!esdb::decompress(table.codec(i), table.stored(i), scratch, zstd, payload).empty()) return;
+    uint64_t n = table.event_end(i) - table.first_event(i);
+    if (!sub.decode_part(payload, n, first_ts, last_ts, i == 0, i + 1 == table.size()).empty()) return;
+    if (sub.size() != n) fail("sub-block has the wrong event count");
+    if (sub.ts(0) < first_ts || sub.ts(sub.size() - 1) > last_ts) fail("sub-block outside the chunk's bounds");
+    if (table.find(table.first_event(i)) != i || table.find(table.event_end(i) - 1) != i) fail("find disagrees");
+    events += n;
+  }
+  if (events != expected) fail("sub-blocks hold the wrong event count");
 }
 
 // Walks `list`; false if the walk reported a problem.
@@ -120,11 +146,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::string file_bytes;
   esdb::Buffer scratch;
+  esdb::ZstdContext zstd;
   std::string_view payload = chunk_bytes;
   bool have_payload = true;
   if (flags[0] & 1) {
+    static constexpr uint8_t kTypes[4] = {esdb::format::kSnappyBlock, esdb::format::kZstdBlock,
+                                          esdb::format::kSubBlockChunk, esdb::format::kRawBlock};
+    const uint8_t type = kTypes[(static_cast<uint8_t>(flags[0]) >> 1) & 3];
     try {
-      payload = via_block(chunk_bytes, file_bytes, scratch);
+      esdb::detail::File f;
+      std::string_view stored = via_block(chunk_bytes, type, file_bytes, f);
+      if (type == esdb::format::kSubBlockChunk) {
+        check_sub_blocks(stored, expected, first_ts, last_ts);
+        have_payload = false;
+      } else if (!esdb::decompress(type, stored, scratch, zstd, payload).empty()) {
+        have_payload = false;
+      }
     } catch (const esdb::Error&) {
       have_payload = false;
     }

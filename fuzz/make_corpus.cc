@@ -74,7 +74,11 @@ static void chunk_seeds(const std::string& name, const std::string& bytes, const
     for (uint64_t c = 0; c < d->chunk_count && c < 4; c++) {
       ChunkEntry e = d->chunk(c);
       uint64_t size = d->chunk_end_offset(c) - e.offset;
-      std::string in(1, bytes[e.offset + size - 5] == format::kSnappyBlock ? 1 : 0);
+      // fuzz_chunk's flags: bit 0 a block, bits 1-2 its type (snappy, zstd,
+      // sub-block chunk); raw chunks go in as bare payloads.
+      const uint8_t type = static_cast<uint8_t>(bytes[e.offset + size - 5]);
+      std::string in(1, type == format::kSnappyBlock ? 1 : type == format::kZstdBlock ? 3
+                                                     : type == format::kSubBlockChunk ? 5 : 0);
       format::put_varint(in, e.end_ordinal - d->chunk_first_ordinal(c));
       format::put_varint(in, format::zigzag(e.first_ts));
       format::put_varint(in, format::zigzag(e.last_ts));
@@ -155,6 +159,11 @@ int main(int argc, char** argv) {
     grouped.push_back(e);
   }
   make("groups", grouped, {.chunk_size = 40, .compress = false});
+  // Compact blocks: zstd sub-blocks, zstd chunks and index blocks, Snappy
+  // sub-blocks.
+  make("compact-zstd", text, {.chunk_size = 300, .compression = Compression::zstd, .sub_block_size = 140});
+  make("compact-whole", text, {.chunk_size = 300, .compression = Compression::zstd, .sub_block_size = 0});
+  make("compact-snappy", mixed, {.chunk_size = 60, .sub_block_size = 20});
   make("extremes",
        {{.key = "a", .timestamp = kMinTime, .data = "lo"},
         {.key = "a", .timestamp = kMaxTime, .data = "hi"},

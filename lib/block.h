@@ -1,8 +1,11 @@
 // Blocks: the checksummed unit of storage for chunks, posting lists and
 // index blocks.
 //
-//   block := payload | type: u8 (0 raw, 1 snappy) | checksum: u32
-//   checksum = format::checksum(payload | type, offset of the block)
+//   block := stored | type: u8 | checksum: u32
+//   checksum = format::checksum(stored | type, offset of the block)
+//
+// type 0 raw, 1 snappy, 2 zstd (codec.h), 3 sub-block chunk (sub_blocks.h,
+// chunks only). Types 2 and 3 need the footer's kFlagCompactBlocks.
 #pragma once
 
 #include <cstdint>
@@ -10,27 +13,30 @@
 #include <string_view>
 
 #include "buffer.h"
+#include "codec.h"
 #include "file.h"
 
 namespace esdb {
 
 class FileSink;
 
-// Appends `payload` as one block; compresses it when `compress` is set and
-// Snappy saves at least 1/8. Returns the stored size (payload + trailer).
-uint64_t write_block(FileSink& sink, std::string_view payload, bool compress, std::string& scratch);
-// The two halves of write_block, for compressing on another thread:
-// choose the stored bytes and type (they go into `out`, or are `payload`
-// itself when stored raw), then append them with their trailer.
-uint8_t compress_payload(std::string_view payload, bool compress, std::string& out);
+// Appends `payload` as one block, compressed with `codec` where that saves
+// at least 1/8. Returns the stored size (payload + trailer).
+uint64_t write_block(FileSink& sink, std::string_view payload, const Codec& codec, std::string& scratch);
+// Appends already chosen stored bytes with their trailer (compress_payload
+// or encode_chunk chose them, maybe on another thread).
 uint64_t append_block(FileSink& sink, std::string_view stored, uint8_t type);
 
-// Checks and returns the payload of the block [offset, offset + size), which
-// must lie inside [lo, hi). A raw payload is a view of the mapped file;
-// a compressed one is decompressed into `scratch`. `what` names the block in
-// errors.
+// Checks the bounds ([offset, offset + size) inside [lo, hi)) and checksum of
+// a block; returns its stored bytes and sets `type`. A type that needs a
+// required flag the footer does not set is corrupt.
+std::string_view read_stored_block(const detail::File& f, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
+                                   const char* what, uint8_t& type);
+// Checks and returns the payload of a raw, snappy or zstd block. A raw
+// payload is a view of the mapped file; a compressed one is decompressed
+// into `scratch`. `what` names the block in errors.
 std::string_view read_block(const detail::File& f, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
-                            Buffer& scratch, const char* what);
+                            Buffer& scratch, const char* what, ZstdContext* zstd = nullptr);
 // The same for a block that must be stored raw (posting blocks).
 std::string_view read_raw_block(const detail::File& f, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
                                 const char* what);

@@ -15,7 +15,9 @@ static constexpr size_t kInlineBelow = 16 << 10;
 
 struct BlockPipeline::Item {
   std::string payload;
+  std::vector<SubEnd> subs;
   std::string compressed;
+  std::string scratch;
   uint8_t type = 0;    // once ready: raw (payload is stored) or snappy (compressed is)
   bool ready = false;
   Written written;
@@ -27,7 +29,7 @@ unsigned BlockPipeline::default_workers() {
   return n > 1 ? n - 1 : 0;
 }
 
-BlockPipeline::BlockPipeline(FileSink& sink, bool compress, unsigned workers) : sink_(sink), compress_(compress) {
+BlockPipeline::BlockPipeline(FileSink& sink, const Codec& codec, unsigned workers) : sink_(sink), codec_(codec) {
   for (unsigned i = 0; i < workers; i++) workers_.emplace_back([this] { work(); });
 }
 
@@ -48,7 +50,7 @@ void BlockPipeline::work() {
     Item* item = queue_[next_unclaimed_++].get();
     if (item->ready) continue;  // then() items need no work
     lock.unlock();
-    item->type = compress_payload(item->payload, compress_, item->compressed);
+    item->type = encode_chunk(item->payload, item->subs, codec_, item->compressed, item->scratch);
     lock.lock();
     item->ready = true;
     done_cv_.notify_all();
@@ -63,7 +65,7 @@ std::string BlockPipeline::take_buffer() {
   return b;
 }
 
-void BlockPipeline::submit(std::string payload, Written written) {
+void BlockPipeline::submit(std::string payload, std::vector<SubEnd> subs, Written written) {
   std::unique_ptr<Item> item;
   if (spare_items_.empty()) {
     item = std::make_unique<Item>();
@@ -73,9 +75,10 @@ void BlockPipeline::submit(std::string payload, Written written) {
   }
   item->written = std::move(written);
   item->payload = std::move(payload);
+  item->subs = std::move(subs);
   const bool inline_work = workers_.empty() || item->payload.size() < kInlineBelow;
   if (inline_work) {
-    item->type = compress_payload(item->payload, compress_, item->compressed);
+    item->type = encode_chunk(item->payload, item->subs, codec_, item->compressed, item->scratch);
     item->ready = true;
   }
   {

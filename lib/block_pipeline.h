@@ -14,6 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "codec.h"
+#include "sub_blocks.h"
+
 namespace esdb {
 
 class FileSink;
@@ -21,15 +24,15 @@ class FileSink;
 class BlockPipeline {
  public:
   // `workers` == 0 compresses on the calling thread.
-  BlockPipeline(FileSink& sink, bool compress, unsigned workers);
+  BlockPipeline(FileSink& sink, const Codec& codec, unsigned workers);
   ~BlockPipeline();
   BlockPipeline(const BlockPipeline&) = delete;
   BlockPipeline& operator=(const BlockPipeline&) = delete;
 
   using Written = std::function<void(uint64_t offset, uint64_t stored_size)>;
-  // Queues `payload` as one block; `written` runs on this thread once it is
-  // in the file.
-  void submit(std::string payload, Written written);
+  // Queues `payload` as one chunk block of sub-blocks `subs` (sub_blocks.h);
+  // `written` runs on this thread once it is in the file.
+  void submit(std::string payload, std::vector<SubEnd> subs, Written written);
   // An empty buffer to fill the next payload in: one of the payloads already
   // written, so its capacity is reused instead of allocated again.
   std::string take_buffer();
@@ -46,7 +49,7 @@ class BlockPipeline {
   void write_ready(bool wait_for_head);
 
   FileSink& sink_;
-  bool compress_;
+  Codec codec_;
   std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
   std::deque<std::unique_ptr<Item>> queue_;

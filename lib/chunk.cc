@@ -24,8 +24,13 @@ uint64_t ChunkBuilder::encoded_size(int64_t ts, size_t data_size, bool first, in
 }
 
 void ChunkBuilder::add(int64_t ts, std::string_view data) {
-  if (count_ == 0) {
-    first_ts_ = ts;
+  if (count_ > 0 && sub_block_size_ > 0 &&
+      payload_.size() - sub_start_ + encoded_size(ts, data.size(), false, last_ts_) > sub_block_size_) {
+    subs_.push_back({static_cast<uint32_t>(payload_.size()), static_cast<uint32_t>(count_)});
+    sub_start_ = payload_.size();
+  }
+  if (count_ == 0 || sub_start_ == payload_.size()) {
+    if (count_ == 0) first_ts_ = ts;
     format::put_varint(payload_, format::zigzag(ts));
   } else {
     format::put_varint(payload_, static_cast<uint64_t>(ts) - static_cast<uint64_t>(last_ts_));
@@ -43,12 +48,28 @@ std::string ChunkBuilder::take_payload(std::string next_buffer) {
   return p;
 }
 
+std::vector<SubEnd> ChunkBuilder::take_subs() {
+  std::vector<SubEnd> s;
+  if (!subs_.empty()) {
+    s.swap(subs_);
+    s.push_back({static_cast<uint32_t>(payload_.size()), static_cast<uint32_t>(count_)});
+  }
+  return s;
+}
+
 void ChunkBuilder::reset() {
   payload_.clear();
   count_ = 0;
+  sub_start_ = 0;
+  subs_.clear();
 }
 
 std::string DecodedChunk::decode(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts) {
+  return decode_part(payload, expected, first_ts, last_ts, true, true);
+}
+
+std::string DecodedChunk::decode_part(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts,
+                                      bool is_first, bool is_last) {
   payload_ = payload;
   events_.clear();
   // Every event takes at least two bytes, so a larger count is a lie and
@@ -81,7 +102,11 @@ std::string DecodedChunk::decode(std::string_view payload, uint64_t expected, in
   if (events_.size() != expected) {
     return "chunk holds " + std::to_string(events_.size()) + " events, its directory says " + std::to_string(expected);
   }
-  if (events_.front().ts != first_ts || events_.back().ts != last_ts) {
+  // Timestamps never go down within the payload, so its ends bound it.
+  if (is_first ? events_.front().ts != first_ts : events_.front().ts < first_ts) {
+    return "chunk timestamps disagree with its directory entry";
+  }
+  if (is_last ? events_.back().ts != last_ts : events_.back().ts > last_ts) {
     return "chunk timestamps disagree with its directory entry";
   }
   return "";

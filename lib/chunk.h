@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sub_blocks.h"
+
 namespace esdb {
 
 struct ChunkEntry {
@@ -32,6 +34,10 @@ void encode_chunk_entry(std::string& out, const ChunkEntry& e);
 
 class ChunkBuilder {
  public:
+  // 0: one sub-block per chunk. Otherwise an event that would take the
+  // current sub-block past this many bytes starts a new one (its timestamp
+  // then absolute again, so each sub-block decodes on its own).
+  void set_sub_block_size(size_t n) { sub_block_size_ = n; }
   // Bytes the event adds to the payload.
   static uint64_t encoded_size(int64_t ts, size_t data_size, bool first, int64_t prev_ts);
   void add(int64_t ts, std::string_view data);
@@ -44,9 +50,15 @@ class ChunkBuilder {
   // Hands the payload over (the builder is reset).
   // The payload so far; `next_buffer` (empty) becomes the one to fill next.
   std::string take_payload(std::string next_buffer = {});
+  // The sub-block ends of the payload about to be taken: empty if it is one
+  // sub-block. Call before take_payload.
+  std::vector<SubEnd> take_subs();
   void reset();
 
  private:
+  size_t sub_block_size_ = 0;
+  size_t sub_start_ = 0;  // payload offset of the current sub-block
+  std::vector<SubEnd> subs_;
   std::string payload_;
   uint64_t count_ = 0;
   int64_t first_ts_ = 0;
@@ -63,6 +75,11 @@ class DecodedChunk {
   };
   // Returns "" or what is wrong; `expected` is the event count from the dir.
   std::string decode(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts);
+  // The same for one sub-block of a chunk whose timestamps run first_ts ..
+  // last_ts: its own lie within them, and it starts (ends) exactly there if
+  // it is the chunk's first (last) sub-block.
+  std::string decode_part(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts,
+                          bool is_first, bool is_last);
   size_t size() const { return events_.size(); }
   int64_t ts(size_t i) const { return events_[i].ts; }
   std::string_view data(size_t i) const { return payload_.substr(events_[i].offset, events_[i].size); }

@@ -20,6 +20,9 @@ class FileSink {
   void append(std::string_view bytes);
   uint64_t offset() const { return offset_; }
   const std::string& path() const { return path_; }
+  // Footer required flags the bytes written so far need (block types).
+  void require_flags(uint32_t flags) { required_flags_ |= flags; }
+  uint32_t required_flags() const { return required_flags_; }
 
   // Flushes, fsyncs and renames into place; refuses to replace an existing
   // file unless overwrite was asked for.
@@ -37,6 +40,7 @@ class FileSink {
   bool sync_;
   int fd_ = -1;
   uint64_t offset_ = 0;
+  uint32_t required_flags_ = 0;
   std::string buffer_;
 };
 

@@ -29,9 +29,12 @@ KeyBlockBuilder::KeyBlockBuilder(FileSink& sink, const WriterOptions& options, F
       options_(options),
       totals_(totals),
       keys_(keys),
-      pipeline_(sink, options.compress,
+      codec_(codec_of(options)),
+      pipeline_(sink, codec_,
                 options.compression_threads < 0 ? BlockPipeline::default_workers()
-                                                : static_cast<unsigned>(options.compression_threads)) {}
+                                                : static_cast<unsigned>(options.compression_threads)) {
+  chunk_.set_sub_block_size(options.sub_block_size);
+}
 
 KeyBlockBuilder::~KeyBlockBuilder() = default;
 
@@ -77,7 +80,8 @@ void KeyBlockBuilder::flush_chunk() {
   k.chunk_count++;
   totals_.chunks++;
   totals_.raw_chunk_bytes += chunk_.size();
-  pipeline_.submit(chunk_.take_payload(pipeline_.take_buffer()), [this, key = key_, entry](uint64_t offset, uint64_t stored) {
+  std::vector<SubEnd> subs = chunk_.take_subs();
+  pipeline_.submit(chunk_.take_payload(pipeline_.take_buffer()), std::move(subs), [this, key = key_, entry](uint64_t offset, uint64_t stored) {
     format::store_fixed64(key->chunk_entries.data() + entry, offset);
     totals_.stored_chunk_bytes += stored;
   });
@@ -105,7 +109,7 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
     const std::string& d = entries[i].second->deltas();
     if (d.size() > format::kMaxInlinePostingBytes) {
       external[i] = sink_.offset();
-      write_block(sink_, d, false, scratch_);
+      write_block(sink_, d, Codec{Compression::none}, scratch_);
     }
   }
 
@@ -125,7 +129,7 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
       if (external[i]) format::put_varint(payload, external[i]); else payload.append(p.deltas());
     }
     index_offset = sink_.offset();
-    index_size = write_block(sink_, payload, options_.compress, scratch_);
+    index_size = write_block(sink_, payload, codec_, scratch_);
   }
 
   std::string dir(4, '\0');

@@ -53,6 +53,7 @@ class KeyBlockBuilder {
   const WriterOptions& options_;
   FileTotals& totals_;
   std::vector<HashedKey>& keys_;
+  Codec codec_;
   BlockPipeline pipeline_;
   std::shared_ptr<PendingKey> key_;
   ChunkBuilder chunk_;

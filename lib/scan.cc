@@ -80,7 +80,8 @@ void ScanState::plan_segments(const ScanOptions& o) {
 void ScanState::load_index_block() {
   if (!index_payload_.empty() || dir_->index_size == 0) return;
   const KeyDir& d = *dir_;
-  index_payload_ = read_block(*d.file, d.index_offset, d.index_size, d.chunks_end, d.offset, index_buf_, "index block");
+  index_payload_ =
+      read_block(*d.file, d.index_offset, d.index_size, d.chunks_end, d.offset, index_buf_, "index block", &zstd_);
   std::string problem = parse_index_block(index_payload_, d.event_count, records_);
   if (!problem.empty()) fail(d.index_offset, problem);
 }
@@ -127,30 +128,79 @@ bool ScanState::next_ordinal(uint64_t& ordinal) {
 void ScanState::load_chunk(uint64_t c) {
   const KeyDir& d = *dir_;
   ChunkEntry e = d.chunk(c);
+  chunk_ = ~uint64_t{0};  // until it passes every check
   chunk_first_ = d.chunk_first_ordinal(c);
-  std::string_view payload;
+  chunk_end_ = e.end_ordinal;
+  chunk_first_ts_ = e.first_ts;
+  chunk_last_ts_ = e.last_ts;
+  chunk_offset_ = e.offset;
+  const uint64_t size = d.chunk_end_offset(c) - e.offset;
+  uint8_t type;
+  std::string_view stored;
   try {
-    payload = read_block(*d.file, e.offset, d.chunk_end_offset(c) - e.offset, format::kHeaderSize, d.chunks_end,
-                         chunk_buf_, "chunk");
+    stored = read_stored_block(*d.file, e.offset, size, format::kHeaderSize, d.chunks_end, "chunk", type);
   } catch (const Error& err) {
     throw Error(err.code(), err.path(), err.offset(), "chunk " + std::to_string(c) + ": " + err.detail());
   }
   chunks_loaded_++;
-  raw_bytes_loaded += payload.size();
-  stored_bytes_loaded += d.chunk_end_offset(c) - e.offset;
-  std::string problem = decoded_.decode(payload, e.end_ordinal - chunk_first_, e.first_ts, e.last_ts);
+  stored_bytes_loaded += size;
+  const uint64_t count = chunk_end_ - chunk_first_;
+  std::string problem;
+  if (type == format::kSubBlockChunk) {
+    problem = subs_.parse(stored, count);
+    if (!problem.empty()) fail(e.offset, "chunk " + std::to_string(c) + ": " + problem);
+    split_ = true;
+    sub_ = ~uint32_t{0};
+    chunk_ = c;
+    return;
+  }
+  split_ = false;
+  std::string_view payload;
+  problem = decompress(type, stored, chunk_buf_, zstd_, payload);
+  if (problem.empty()) problem = decoded_.decode(payload, count, e.first_ts, e.last_ts);
   if (!problem.empty()) fail(e.offset, "chunk " + std::to_string(c) + ": " + problem);
+  raw_bytes_loaded += payload.size();
   chunk_ = c;
+  decoded_lo_ = chunk_first_;
+  decoded_hi_ = chunk_end_;
+}
+
+void ScanState::load_sub(uint32_t i) {
+  auto fail_sub = [&](const std::string& what) {
+    fail(chunk_offset_, "chunk " + std::to_string(chunk_) + ": sub-block " + std::to_string(i) + ": " + what);
+  };
+  std::string_view payload;
+  std::string problem = decompress(subs_.codec(i), subs_.stored(i), chunk_buf_, zstd_, payload);
+  const uint64_t lo = subs_.first_event(i), hi = subs_.event_end(i);
+  if (problem.empty()) {
+    problem = decoded_.decode_part(payload, hi - lo, chunk_first_ts_, chunk_last_ts_, i == 0, i + 1 == subs_.size());
+  }
+  if (!problem.empty()) fail_sub(problem);
+  // Neighbouring sub-blocks must not go back in time; a scan that walks the
+  // whole chunk (verify's does) meets every pair of them in turn.
+  const int64_t first = decoded_.ts(0), last = decoded_.ts(decoded_.size() - 1);
+  if (sub_ != ~uint32_t{0} && ((i == sub_ + 1 && first < sub_last_ts_) || (i + 1 == sub_ && last > sub_first_ts_))) {
+    fail_sub("timestamps go down across sub-blocks");
+  }
+  raw_bytes_loaded += payload.size();
+  sub_ = i;
+  sub_first_ts_ = first;
+  sub_last_ts_ = last;
+  decoded_lo_ = chunk_first_ + lo;
+  decoded_hi_ = chunk_first_ + hi;
 }
 
 bool ScanState::next() {
   uint64_t ordinal;
   while (next_ordinal(ordinal)) {
     const Segment& s = segments_[seg_];
-    if (chunk_ == ~uint64_t{0} || ordinal < chunk_first_ || ordinal >= dir_->chunk(chunk_).end_ordinal) {
-      load_chunk(dir_->chunk_of(ordinal, s.chunk_lo, s.chunk_hi));
+    if (ordinal < decoded_lo_ || ordinal >= decoded_hi_) {
+      if (chunk_ == ~uint64_t{0} || ordinal < chunk_first_ || ordinal >= chunk_end_) {
+        load_chunk(dir_->chunk_of(ordinal, s.chunk_lo, s.chunk_hi));
+      }
+      if (split_) load_sub(subs_.find(ordinal - chunk_first_));
     }
-    size_t i = ordinal - chunk_first_;
+    size_t i = ordinal - decoded_lo_;
     int64_t ts = decoded_.ts(i);
     if (ts < from_ || (has_to_ && ts >= to_)) {
       // Timestamps only grow within a segment: past the bound, it is done.

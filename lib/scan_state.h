@@ -11,10 +11,12 @@
 
 #include "buffer.h"
 #include "chunk.h"
+#include "codec.h"
 #include "esdb/esdb.h"
 #include "index_block.h"
 #include "key_dir.h"
 #include "postings.h"
+#include "sub_blocks.h"
 
 namespace esdb::detail {
 
@@ -48,6 +50,7 @@ class ScanState final : public EventSource {
   PostingList posting_list(const IndexRecord& r) const;
   bool next_ordinal(uint64_t& ordinal);
   void load_chunk(uint64_t c);
+  void load_sub(uint32_t i);
   void attach_indexes(uint64_t ordinal);
   bool later(uint32_t a, uint32_t b) const;
   [[noreturn]] void fail(uint64_t offset, const std::string& what) const;
@@ -76,9 +79,19 @@ class ScanState final : public EventSource {
   std::vector<IndexEntry> entries_;
 
   uint64_t chunks_loaded_ = 0;
+  // The chunk loaded (checked), its ordinals [chunk_first_, chunk_end_), and
+  // the ordinals decoded_ holds: the whole chunk, or one sub-block of it.
   uint64_t chunk_ = ~uint64_t{0};
-  uint64_t chunk_first_ = 0;
+  uint64_t chunk_first_ = 0, chunk_end_ = 0;
+  int64_t chunk_first_ts_ = 0, chunk_last_ts_ = 0;
+  uint64_t chunk_offset_ = 0;
+  bool split_ = false;  // a sub-block chunk: subs_ is its table
+  SubBlockTable subs_;
+  uint32_t sub_ = ~uint32_t{0};  // the sub-block decoded_ holds
+  int64_t sub_first_ts_ = 0, sub_last_ts_ = 0;
+  uint64_t decoded_lo_ = 0, decoded_hi_ = 0;
   Buffer chunk_buf_;
+  ZstdContext zstd_;
   DecodedChunk decoded_;
   Event event_;
 };

@@ -78,6 +78,9 @@ Writer Writer::create(const std::string& path, const WriterOptions& options) {
   if (options.chunk_size == 0 || options.chunk_size > format::kMaxChunkRawSize) {
     throw Error(Errc::invalid_argument, path, Error::kNoOffset, "chunk_size must be in 1..2^31");
   }
+  if (options.compression_level < -131072 || options.compression_level > 22) {
+    throw Error(Errc::invalid_argument, path, Error::kNoOffset, "compression_level must be in -131072..22");
+  }
   return Writer(std::make_unique<Impl>(path, options));
 }
 
@@ -124,6 +127,7 @@ FileStats Writer::finish() {
   footer.stored_chunk_bytes = totals.stored_chunk_bytes;
   footer.min_timestamp = totals.events ? totals.min_ts : 0;
   footer.max_timestamp = totals.events ? totals.max_ts : 0;
+  footer.required_flags = w.sink.required_flags();
   footer.format_version = format::kFormatVersion;
   std::string tail;
   footer.encode(tail, w.sink.offset());

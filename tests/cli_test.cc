@@ -27,6 +27,8 @@
 #include <vector>
 
 #include "format/checksum.h"
+#include "format/coding.h"
+#include "format/format.h"
 #include "test_util.h"
 
 extern char** environ;
@@ -680,6 +682,38 @@ TEST_F(CliTest, VersionAndHelp) {
   EXPECT_NE(run({"get", "--help"}).out.find("FILE... KEY"), std::string::npos);
   EXPECT_NE(run({"merge", "--help"}).out.find("--dedupe"), std::string::npos);
   EXPECT_NE(run({"build", "--help"}).out.find("512K"), std::string::npos);
+}
+
+// ---- --compression ----
+
+TEST_F(CliTest, CompressionFlagWritesZstdThatReadsTheSame) {
+  const std::string plain = build_events();
+  const std::string want = run({"dump", plain}).out;
+  const std::string z = path("z.esdb");
+  Result r = run({"build", z, fixture("events.jsonl"), "--key", "customer", "--time", "ts", "--group", "channel",
+                  "--index", "type", "--index", "tags", "--compression", "zstd:5"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(run({"dump", z}).out, want);
+  EXPECT_EQ(run({"get", z, "c-1", "--index", "type=purchase", "--reverse"}).out,
+            run({"get", plain, "c-1", "--index", "type=purchase", "--reverse"}).out);
+  // The index blocks are large enough for zstd: the file announces it.
+  const std::string bytes = read_file(z);
+  EXPECT_EQ(esdb::format::load_fixed32(bytes.data() + bytes.size() - esdb::format::kFooterSize + 88),
+            esdb::format::kFlagCompactBlocks);
+  EXPECT_EQ(run({"verify", z}).code, 0);
+
+  // merge recompresses: zstd back to Snappy gives the plain build's bytes.
+  r = run({"merge", path("back.esdb"), z, "--compression", "snappy"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_file(path("back.esdb")), read_file(plain));
+  EXPECT_EQ(run({"merge", path("none.esdb"), z, "--compression", "none"}).code, 0);
+  EXPECT_EQ(run({"dump", path("none.esdb")}).out, want);
+
+  for (const char* bad : {"lz4", "zstd:", "zstd:99", "zstd:x"}) {
+    r = run({"merge", path("bad.esdb"), z, "--compression", bad});
+    EXPECT_EQ(r.code, 2) << bad;
+    EXPECT_NE(r.err.find("--compression"), std::string::npos) << r.err;
+  }
 }
 
 }  // namespace

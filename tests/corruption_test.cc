@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "format/coding.h"
+#include "format/format.h"
 #include "test_util.h"
 
 namespace esdb::test {
@@ -206,13 +208,14 @@ class CorruptionTest : public ::testing::Test {
   void SetUp() override {
     model_ = sweep_model();
     path_ = dir_.path("sweep.esdb");
-    write_model(model_, path_, {.chunk_size = 96, .compress = true});
+    write_model(model_, path_, options());
     original_ = read_file(path_);
     checker_.emplace(path_, model_);
     fd_ = ::open(path_.c_str(), O_RDWR);
     ASSERT_GE(fd_, 0);
   }
   void TearDown() override { ::close(fd_); }
+  virtual WriterOptions options() const { return {.chunk_size = 96, .compress = true, .sub_block_size = 0}; }
 
   // Offsets to damage: all of them, or an even sample of kMaxOffsets.
   std::vector<uint64_t> offsets() const {
@@ -294,6 +297,57 @@ TEST_F(CorruptionTest, EveryTruncationIsDetected) {
   }
   report(sweep);
   // A shorter file has no footer where it should be: never harmless.
+  EXPECT_EQ(sweep.harmless, 0u);
+}
+
+// The same sweep over compact blocks: zstd sub-blocks and index blocks.
+class CompactCorruptionTest : public CorruptionTest {
+ protected:
+  WriterOptions options() const override {
+    return {.chunk_size = 200, .compression = Compression::zstd, .sub_block_size = 70};
+  }
+};
+
+TEST_F(CompactCorruptionTest, SoundFileUsesCompactBlocksAndMatchesTheModel) {
+  Reader r = Reader::open(path_);
+  EXPECT_TRUE(r.verify().empty());
+  EXPECT_EQ(format::load_fixed32(original_.data() + original_.size() - format::kFooterSize + 88),
+            format::kFlagCompactBlocks);
+  // Both new block types are in the file, so the sweep damages them.
+  size_t zstd_frames = 0;
+  for (size_t at = original_.find("\x28\xb5\x2f\xfd"); at != std::string::npos;
+       at = original_.find("\x28\xb5\x2f\xfd", at + 1)) {
+    zstd_frames++;
+  }
+  EXPECT_GE(zstd_frames, 2u);
+  for (const auto& [key, events] : model_.keys()) {
+    auto k = r.find(key);
+    ASSERT_TRUE(k) << key;
+    EXPECT_EQ(collect(k->scan({.with_indexes = true})), to_got(model_.expect(key, {}), true)) << key;
+    EXPECT_EQ(collect(k->scan({.reverse = true})), to_got(model_.expect(key, {.reverse = true}), false)) << key;
+  }
+}
+
+TEST_F(CompactCorruptionTest, EveryBitFlipIsDetectedOrHarmless) {
+  Sweep sweep{"compact flips"};
+  for (uint64_t at : offsets()) {
+    const int bit = static_cast<int>((at * 5 + 3) % 8);
+    std::string damaged(1, static_cast<char>(original_[at] ^ (1 << bit)));
+    pwrite_all(damaged, at);
+    checker_->check(sweep, "bit " + std::to_string(bit) + " at offset " + std::to_string(at));
+    pwrite_all(original_.substr(at, 1), at);
+  }
+  report(sweep);
+}
+
+TEST_F(CompactCorruptionTest, EveryTruncationIsDetected) {
+  Sweep sweep{"compact truncations"};
+  for (uint64_t at : offsets()) {
+    ASSERT_EQ(::ftruncate(fd_, static_cast<off_t>(at)), 0);
+    checker_->check(sweep, "cut at " + std::to_string(at));
+    pwrite_all(original_.substr(at), at);
+  }
+  report(sweep);
   EXPECT_EQ(sweep.harmless, 0u);
 }
 

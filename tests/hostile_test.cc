@@ -8,6 +8,7 @@
 // a valid checksum, so the limits must hold on structure alone, and trusting
 // them lets every mutation reach the structure.
 #include <gtest/gtest.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +23,7 @@
 #include "format/format.h"
 #include "fuzz/reader_ops.h"
 #include "fuzz/trusting_checksum.cc"  // replaces format/checksum.cc in this program
+#include "lib/codec.h"
 #include "test_util.h"
 
 // --- Allocation tracking -------------------------------------------------
@@ -137,7 +139,9 @@ class HostileTest : public ::testing::Test {
     Model one;
     one.add({"a", 5, std::string(200, 'z') + "compressible", "", {{"t", "x"}}});
     write_model(one, dir_.path("one.esdb"), {.chunk_size = 1000, .compress = true});
+    write_model(m, dir_.path("compact.esdb"), {.chunk_size = 120, .compression = Compression::zstd, .sub_block_size = 40});
     fuzz::trust_checksums = true;
+    compact_ = read_file(dir_.path("compact.esdb"));
     raw_ = read_file(dir_.path("raw.esdb"));
     one_ = read_file(dir_.path("one.esdb"));
     ASSERT_LT(raw_.size(), 1536u);
@@ -227,7 +231,7 @@ class HostileTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::string raw_, one_;
+  std::string raw_, one_, compact_;
 };
 
 TEST_F(HostileTest, SoundFilesStaySmall) {
@@ -330,17 +334,56 @@ TEST_F(HostileTest, SnappyLengthBeyondTheBoundIsRejected) {
   }
 }
 
+TEST_F(HostileTest, CompactFileStaysSmall) {
+  ASSERT_EQ(footer_of(compact_).required_flags, format::kFlagCompactBlocks);
+  check(compact_, "compact");
+}
+
+// A zstd frame declares its content size; the reader checks it against the
+// stored size before it allocates, and takes exactly one frame filling the
+// block. Counted allocations show nothing near the claim is made.
+TEST(HostileZstd, ContentSizeBeyondTheBoundIsRejectedBeforeAllocating) {
+  std::string zeros(4u << 20, '\0');
+  std::string frame(ZSTD_compressBound(zeros.size()), '\0');
+  frame.resize(ZSTD_compress(frame.data(), frame.size(), zeros.data(), zeros.size(), 1));
+  ASSERT_GT(zeros.size(), frame.size() * format::kMaxZstdExpansion + 64);
+  Buffer scratch;
+  ZstdContext ctx;
+  std::string_view payload;
+  g_largest = 0;
+  g_tracking = true;
+  std::string problem = decompress(format::kZstdBlock, frame, scratch, ctx, payload);
+  g_tracking = false;
+  EXPECT_NE(problem.find("uncompressed bytes"), std::string::npos) << problem;
+  EXPECT_LT(g_largest.load(), 1u << 20);
+
+  // A sound frame with bytes after it, and one without a declared size.
+  std::string small = "a sound frame of a few dozen bytes, a sound frame of a few dozen bytes";
+  std::string ok(ZSTD_compressBound(small.size()), '\0');
+  ok.resize(ZSTD_compress(ok.data(), ok.size(), small.data(), small.size(), 1));
+  EXPECT_EQ(decompress(format::kZstdBlock, ok, scratch, ctx, payload), "");
+  EXPECT_EQ(payload, small);
+  EXPECT_NE(decompress(format::kZstdBlock, ok + "x", scratch, ctx, payload), "");
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 0);
+  std::string unsized(ZSTD_compressBound(small.size()), '\0');
+  unsized.resize(ZSTD_compress2(c, unsized.data(), unsized.size(), small.data(), small.size()));
+  ZSTD_freeCCtx(c);
+  EXPECT_NE(decompress(format::kZstdBlock, unsized, scratch, ctx, payload).find("content size"), std::string::npos);
+  EXPECT_NE(decompress(9, ok, scratch, ctx, payload).find("unknown block type"), std::string::npos);
+}
+
 // Random damage to the fields that size things: each copy gets a few
 // overwrites with huge varints, huge fixed-width integers or random bytes.
 TEST_F(HostileTest, MutatedSmallFilesAllocateAFewMiBAtMost) {
   std::mt19937_64 rng(20240601);
-  const std::string* seeds[] = {&raw_, &one_};
+  const std::string* seeds[] = {&raw_, &one_, &compact_};
   const uint64_t values[] = {~uint64_t{0}, uint64_t{1} << 62, uint64_t{1} << 40, uint64_t{1} << 31, uint64_t{1} << 24,
                              0xffffffffu, 65535, 4096, 1000, 0};
   constexpr int kCopies = 3000;
   Usage worst;
   for (int i = 0; i < kCopies; i++) {
-    std::string bytes = *seeds[i % 2];
+    std::string bytes = *seeds[i % std::size(seeds)];
     int edits = 1 + static_cast<int>(rng() % 3);
     for (int j = 0; j < edits; j++) {
       size_t at = rng() % bytes.size();

@@ -282,3 +282,53 @@ TEST(RoundTrip, ConcurrentReaders) {
 
 }  // namespace
 }  // namespace esdb::test
+
+namespace esdb::test {
+namespace {
+
+// Compact blocks (sub-block chunks, zstd): every scan the model knows, with
+// sub-blocks small enough that most chunks hold several.
+TEST(RoundTrip, CompactSnappySubBlocks) {
+  TempDir t;
+  Model m = random_model(11, 20, 3000, true);
+  write_model(m, t.path("f.esdb"), {.chunk_size = 2048, .sub_block_size = 300});
+  check_file(m, t.path("f.esdb"));
+}
+
+TEST(RoundTrip, CompactZstdSubBlocks) {
+  TempDir t;
+  Model m = random_model(12, 20, 3000, true);
+  write_model(m, t.path("f.esdb"), {.chunk_size = 4096, .compression = Compression::zstd, .sub_block_size = 500});
+  check_file(m, t.path("f.esdb"));
+}
+
+TEST(RoundTrip, CompactZstdWholeChunks) {
+  TempDir t;
+  Model m = random_model(13, 30, 3000, false);
+  write_model(m, t.path("f.esdb"), {.compression = Compression::zstd, .compression_level = 1, .sub_block_size = 0});
+  check_file(m, t.path("f.esdb"));
+}
+
+TEST(RoundTrip, CompactRawSubBlocksOfSingleEvents) {
+  TempDir t;
+  Model m = random_model(14, 5, 800, true);
+  write_model(m, t.path("f.esdb"), {.chunk_size = 1000, .compress = false, .sub_block_size = 1});
+  check_file(m, t.path("f.esdb"));
+}
+
+TEST(RoundTrip, CompactDeterministicAcrossThreads) {
+  TempDir t;
+  Model m = random_model(15, 30, 2000, true);
+  WriterOptions o{.chunk_size = 4096, .compression = Compression::zstd, .sub_block_size = 700};
+  o.compression_threads = 0;
+  write_model(m, t.path("a.esdb"), o);
+  for (int threads : {1, 3}) {
+    o.compression_threads = threads;
+    o.overwrite = true;
+    write_model(m, t.path("b.esdb"), o);
+    EXPECT_EQ(read_file(t.path("a.esdb")), read_file(t.path("b.esdb"))) << threads << " compression threads";
+  }
+}
+
+}  // namespace
+}  // namespace esdb::test

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli_error.h"
+#include "compression_flag.h"
 #include "commands.h"
 #include "esdb/esdb.h"
 #include "memory_flag.h"
@@ -19,6 +20,7 @@ struct BuildArgs {
   std::string out;
   std::vector<std::string> inputs;
   bool csv = false, from_dump = false, force = false, skip_bad = false, quiet = false;
+  std::string compression = "snappy";
   std::string key, time, group, time_unit = "s";
   std::vector<std::string> indexes;
   std::string memory = "64M";
@@ -36,7 +38,7 @@ int run_build(const BuildArgs& a) {
   const InputFormat format = a.from_dump ? InputFormat::dump : a.csv ? InputFormat::csv : InputFormat::json;
   const std::vector<std::string> inputs = a.inputs.empty() ? std::vector<std::string>{"-"} : a.inputs;
 
-  Writer writer = create_output(a.out, a.force, memory_bytes(a.memory));
+  Writer writer = create_output(a.out, a.force, memory_bytes(a.memory), a.compression);
 
   Progress progress(a.quiet);
   Record record;
@@ -95,6 +97,7 @@ Command add_build_command(CLI::App& app) {
   cmd->add_flag("--csv", a->csv, "Inputs are CSV with a header row");
   cmd->add_flag("--from-dump", a->from_dump, "Inputs are `esdb dump` output");
   cmd->add_flag("--force", a->force, "Replace OUT if it exists");
+  add_compression_option(*cmd, a->compression);
   cmd->add_flag("--skip-bad", a->skip_bad, "Skip malformed records, count them and go on");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress on stderr");
   add_memory_option(*cmd, a->memory,

@@ -4,6 +4,7 @@
 // small however large the inputs are, and equal (group, timestamp) keep the
 // order of the inputs on the command line.
 #include "cli_error.h"
+#include "compression_flag.h"
 #include "commands.h"
 #include "esdb/esdb.h"
 #include "file_args.h"
@@ -17,6 +18,7 @@ Command add_merge_command(CLI::App& app) {
     std::vector<std::string> inputs;
     bool force = false, quiet = false, dedupe = false;
     std::string memory = "64M";
+    std::string compression = "snappy";
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("merge", "Merge esdb files into one");
@@ -26,6 +28,7 @@ Command add_merge_command(CLI::App& app) {
                 "Keep one of events identical in key, group, time and data (the first input's, "
                 "with its index entries)");
   cmd->add_flag("--force", a->force, "Replace OUT if it exists");
+  add_compression_option(*cmd, a->compression);
   cmd->add_flag("-q,--quiet", a->quiet, "Accepted for older scripts; merge prints no progress");
   add_memory_option(*cmd, a->memory,
                     "Accepted as for build (512K, 256M, 1G; a plain number is MiB), but merge streams "
@@ -42,6 +45,7 @@ Command add_merge_command(CLI::App& app) {
             WriterOptions options;
             options.overwrite = a->force;
             options.memory_budget = memory_bytes(a->memory);
+            apply_compression(a->compression, options);
             MergeOptions merge_options;
             merge_options.dedupe = a->dedupe;
             try {

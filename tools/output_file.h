@@ -12,5 +12,7 @@ namespace esdb::cli {
 // (--force), buffering `memory_bytes` before spilling (--memory). Throws
 // CliError (exit 2) when the path exists, naming the flag that would help.
 Writer create_output(const std::string& path, bool force, size_t memory_bytes);
+// The same with --compression applied (compression_flag.h).
+Writer create_output(const std::string& path, bool force, size_t memory_bytes, const std::string& compression);
 
 }  // namespace esdb::cli

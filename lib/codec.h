@@ -1,0 +1,57 @@
+// Codecs: how the stored bytes of a block (or of one sub-block of a chunk)
+// encode its payload. The codec is the block type byte:
+//
+//   0 raw     stored = payload
+//   1 snappy  stored = raw Snappy format (it declares the payload length)
+//   2 zstd    stored = one zstd frame that declares its content size
+//
+// Both compressed forms declare the payload size up front, so a reader
+// checks it against the stored size (kMaxSnappyExpansion, kMaxZstdExpansion)
+// before it allocates anything.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "buffer.h"
+#include "esdb/esdb.h"
+
+struct ZSTD_DCtx_s;
+
+namespace esdb {
+
+struct Codec {
+  Compression kind = Compression::snappy;
+  int level = 0;  // zstd only
+};
+
+Codec codec_of(const WriterOptions& o);
+
+// Chooses the stored form of `payload`: compressed into `out` if that saves
+// at least 1/8 (payloads under 64 bytes stay raw), else raw (`out` unused).
+// Returns the block type.
+uint8_t compress_payload(std::string_view payload, const Codec& codec, std::string& out);
+
+// A zstd decompression context, created on first use and reused by every
+// block one scan decodes (creating one costs more than a small block).
+class ZstdContext {
+ public:
+  ZstdContext();
+  ~ZstdContext();
+  ZstdContext(const ZstdContext&) = delete;
+  ZstdContext& operator=(const ZstdContext&) = delete;
+  ZSTD_DCtx_s* get();
+
+ private:
+  ZSTD_DCtx_s* ctx_ = nullptr;
+};
+
+// Decodes stored bytes of block type `type` (raw, snappy or zstd). A raw
+// payload is `stored` itself; a compressed one lands in `scratch`. Returns
+// "" or what is wrong (unknown type, a size claim over its bound, bad data).
+std::string decompress(uint8_t type, std::string_view stored, Buffer& scratch, ZstdContext& zstd,
+                       std::string_view& payload);
+
+}  // namespace esdb
