@@ -21,5 +21,6 @@ Command add_info_command(CLI::App& app);
 Command add_verify_command(CLI::App& app);
 Command add_dump_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
+Command add_completion_command(CLI::App& app);
 
 }  // namespace esdb::cli
