@@ -33,7 +33,7 @@ cmake -S . -B build-install -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" \
 cmake --build build-install -j"$jobs" >/dev/null
 stage=$work/stage
 cmake --install build-install --prefix "$stage" >/dev/null
-libdir=$(cmake -L -N build-install | sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p')
+libdir=$(cmake -LA -N build-install | sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p')
 for f in include/esdb/esdb.h include/esdb/error.h "$libdir/libesdb.a" "$libdir/cmake/esdb/esdbConfig.cmake" \
          "$libdir/cmake/esdb/esdbConfigVersion.cmake" "$libdir/pkgconfig/esdb.pc" bin/esdb \
          share/man/man1/esdb.1 share/bash-completion/completions/esdb; do

@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 1000; i++) {
       const std::string key = "customer-" + std::to_string(i % 10);
       const std::string data = "{\"n\":" + std::to_string(i) + "}";
-      w.add({.key = key, .timestamp = 1000 + i, .data = data,
+      // Every field named: GCC's -Wextra warns of designated initializers
+      // that leave some out (-Wmissing-field-initializers).
+      w.add({.key = key, .timestamp = 1000 + i, .data = data, .group = "",
              .indexes = {{"type", i % 3 == 0 ? "purchase" : "view"}}});
     }
     const esdb::FileStats stats = w.finish();
