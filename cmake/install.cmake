@@ -5,8 +5,6 @@
 # completion (docs.cmake). package.cmake turns the same tree into a .deb.
 include(CMakePackageConfigHelpers)
 
-add_library(esdb::esdb ALIAS esdb)  # the same name in the build tree as installed
-
 # SONAME libesdb.so.<major>: the major version moves with any ABI break, and
 # with a new format version, so one SONAME never reads two formats differently.
 set_target_properties(esdb PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
