@@ -63,7 +63,8 @@ Command add_completion_command(CLI::App& app) {
       "Example:\n"
       "  source <(esdb completion bash)");
   CLI::App* root = &app;
-  return {cmd, [root] {
+  // `shell` is captured so the string CLI11 parses into outlives this call.
+  return {cmd, [root, shell] {
             const std::string script = bash_script(*root);
             std::fwrite(script.data(), 1, script.size(), stdout);
             return kExitOk;
