@@ -11,7 +11,9 @@
 #   5. a BUILD_SHARED_LIBS=ON library: SONAME libesdb.so.<major>, and the
 #      consumer linked to it.
 # Needs root or sudo for step 4. Work goes to build-install*/ (ignored).
+# ESDB_SKIP_INSTALL_TEST=1 skips it all (about 3 min of CPU from cold).
 set -euo pipefail
+if [ "${ESDB_SKIP_INSTALL_TEST:-0}" = 1 ]; then echo "install_test: skipped"; exit 0; fi
 cd "$(dirname "$0")/.."
 root=$PWD
 jobs=$(nproc)
