@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev libbz2-dev libzstd-dev
   googletest libgtest-dev libbenchmark-dev
   clang libclang-rt-14-dev
+  help2man  # the esdb man page (cmake/docs.cmake)
   ${ESDB_EXTRA_PACKAGES:-}
 )
 missing=()

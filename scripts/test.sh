@@ -4,7 +4,9 @@
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. the libFuzzer targets: corpora and saved findings replayed, then
 #      ESDB_FUZZ_SECONDS (default 60) of fuzzing per target,
-#   4. the benchmark against RocksDB, LevelDB and TrailDB, --small (built and
+#   4. scripts/install_test.sh: install, find_package/pkg-config consumers,
+#      the .deb installed and removed, the shared library's SONAME,
+#   5. the benchmark against RocksDB, LevelDB and TrailDB, --small (built and
 #      run so it cannot rot; its figures are not asserted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,8 @@ cmake --build build -j"$jobs"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DESDB_SANITIZE=ON -DCMAKE_CXX_COMPILER=clang++ -DESDB_BUILD_TOOLS=ON -DESDB_BUILD_TESTS=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs")
+
+bash scripts/install_test.sh
 
 ESDB_SKIP_DEPS=1 bash scripts/fuzz.sh "${ESDB_FUZZ_SECONDS:-60}"
 

@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -714,6 +715,80 @@ TEST_F(CliTest, CompressionFlagWritesZstdThatReadsTheSame) {
     EXPECT_EQ(r.code, 2) << bad;
     EXPECT_NE(r.err.find("--compression"), std::string::npos) << r.err;
   }
+}
+
+// ---- summaries, merge --memory, completion ----
+
+// The size of a file, from the file system rather than from the tool.
+uint64_t file_size(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+TEST_F(CliTest, BuildAndMergeSummarizeUnlessQuiet) {
+  // events.jsonl: 8 records (line 6 is blank) of c-1, c-2 and c-3.
+  const std::string one = path("one.esdb"), two = path("two.esdb"), merged = path("merged.esdb");
+  const Result b = run({"build", one, fixture("events.jsonl"), "--key", "customer", "--time", "ts"});
+  ASSERT_EQ(b.code, 0) << b.err;
+  const std::regex seconds(" in [0-9]+\\.[0-9]{2} s\n$");
+  EXPECT_EQ(b.err.substr(0, b.err.find(" in ")),
+            "esdb: wrote " + one + ": 8 events, 3 keys, " + std::to_string(file_size(one)) + " bytes");
+  EXPECT_TRUE(std::regex_search(b.err, seconds)) << b.err;
+  const Result q = run({"build", two, fixture("events.jsonl"), "--key", "customer", "--time", "ts", "-q"});
+  ASSERT_EQ(q.code, 0);
+  EXPECT_EQ(q.err, "");
+
+  const Result m = run({"merge", merged, one, two});
+  ASSERT_EQ(m.code, 0) << m.err;
+  EXPECT_EQ(m.err.substr(0, m.err.find(" in ")),
+            "esdb: wrote " + merged + ": 16 events, 3 keys, " + std::to_string(file_size(merged)) + " bytes");
+  EXPECT_TRUE(std::regex_search(m.err, seconds)) << m.err;
+  EXPECT_EQ(m.out, "");
+  const Result mq = run({"merge", "--quiet", path("merged2.esdb"), one, two});
+  ASSERT_EQ(mq.code, 0);
+  EXPECT_EQ(mq.err, "");
+  EXPECT_EQ(run({"dump", path("merged2.esdb")}).out, run({"dump", merged}).out);
+}
+
+TEST_F(CliTest, MergeMemoryBoundsDedupe) {
+  // 40 distinct events of one key at one time, 200 bytes of data each.
+  std::string jsonl;
+  for (int i = 0; i < 40; i++) {
+    jsonl += "{\"k\":\"a\",\"t\":5,\"n\":" + std::to_string(i) + ",\"pad\":\"" + std::string(160, 'p') + "\"}\n";
+  }
+  write_file(path("in.jsonl"), jsonl);
+  const std::string f = path("f.esdb");
+  ASSERT_EQ(run({"build", f, path("in.jsonl"), "--key", "k", "--time", "t", "-q"}).code, 0);
+  const Result small = run({"merge", "--dedupe", "--memory", "4K", path("small.esdb"), f, f});
+  EXPECT_EQ(small.code, 2);
+  EXPECT_NE(small.err.find("memory budget"), std::string::npos) << small.err;
+  EXPECT_EQ(file_size(path("small.esdb")), 0u);  // nothing written
+  EXPECT_EQ(run({"merge", "--memory", "4K", "-q", path("plain.esdb"), f, f}).code, 0);
+  ASSERT_EQ(run({"merge", "--dedupe", "--memory", "1M", "-q", path("enough.esdb"), f, f}).code, 0);
+  EXPECT_EQ(run({"dump", path("enough.esdb")}).out, run({"dump", f}).out);
+}
+
+TEST_F(CliTest, CompletionCoversEveryCommandAndFlag) {
+  const Result help = run({"--help"});
+  const Result c = run({"completion", "bash"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.out.find("complete -o bashdefault -o default -F _esdb esdb"), std::string::npos);
+  // Every subcommand the help lists is offered first, and has its flags.
+  std::string cmds = help.out.substr(help.out.find("ubcommands:"));
+  cmds = cmds.substr(0, cmds.find("\n\n") + 1);  // the list ends at a blank line
+  const size_t first = c.out.find("'') words='") + 11;
+  const std::string offered = " " + c.out.substr(first, c.out.find('\'', first) - first) + " ";
+  const std::regex listed("\n  ([a-z]+) ");
+  int n = 0;
+  for (std::sregex_iterator it(cmds.begin(), cmds.end(), listed), end; it != end; ++it, ++n) {
+    const std::string name = (*it)[1];
+    EXPECT_NE(offered.find(" " + name + " "), std::string::npos) << name << " not in" << offered;
+    EXPECT_NE(c.out.find("    " + name + ") words='-h --help"), std::string::npos) << name;
+  }
+  EXPECT_GE(n, 9);
+  EXPECT_NE(c.out.find("merge) words='-h --help --dedupe --force -q --quiet --memory'"), std::string::npos);
+  EXPECT_NE(c.out.find("--time-unit"), std::string::npos);
+  EXPECT_EQ(run({"completion", "zsh"}).code, 2);
 }
 
 }  // namespace

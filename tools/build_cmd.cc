@@ -70,13 +70,14 @@ int run_build(const BuildArgs& a) {
     }
     bytes_done += reader.bytes_read();
   }
-  writer.finish();
+  const FileStats stats = writer.finish();
   progress.finish(records, bytes_done);
   if (bad > 0) {
     std::fprintf(stderr, "esdb: skipped %llu bad record%s, wrote %llu events to %s\n",
                  static_cast<unsigned long long>(bad), bad == 1 ? "" : "s",
                  static_cast<unsigned long long>(records), a.out.c_str());
   }
+  progress.summary(a.out, stats);
   return kExitOk;
 }
 
@@ -99,7 +100,7 @@ Command add_build_command(CLI::App& app) {
   cmd->add_flag("--force", a->force, "Replace OUT if it exists");
   add_compression_option(*cmd, a->compression);
   cmd->add_flag("--skip-bad", a->skip_bad, "Skip malformed records, count them and go on");
-  cmd->add_flag("-q,--quiet", a->quiet, "No progress on stderr");
+  cmd->add_flag("-q,--quiet", a->quiet, "No progress or summary on stderr");
   add_memory_option(*cmd, a->memory,
                     "Buffer this much event data before spilling sorted runs to temporary files: "
                     "512K, 256M, 1G (a plain number is MiB; under 1M counts as 1M)");

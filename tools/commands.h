@@ -22,5 +22,6 @@ Command add_verify_command(CLI::App& app);
 Command add_dump_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
 Command add_import_command(CLI::App& app);
+Command add_completion_command(CLI::App& app);
 
 }  // namespace esdb::cli

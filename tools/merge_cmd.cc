@@ -9,6 +9,7 @@
 #include "esdb/esdb.h"
 #include "file_args.h"
 #include "memory_flag.h"
+#include "progress.h"
 
 namespace esdb::cli {
 
@@ -29,10 +30,11 @@ Command add_merge_command(CLI::App& app) {
                 "with its index entries)");
   cmd->add_flag("--force", a->force, "Replace OUT if it exists");
   add_compression_option(*cmd, a->compression);
-  cmd->add_flag("-q,--quiet", a->quiet, "Accepted for older scripts; merge prints no progress");
+  cmd->add_flag("-q,--quiet", a->quiet, "No progress or summary on stderr");
   add_memory_option(*cmd, a->memory,
-                    "Accepted as for build (512K, 256M, 1G; a plain number is MiB), but merge streams "
-                    "its already sorted inputs with no sort buffer, so it does not need it");
+                    "With --dedupe, the most distinct data of one key and time held to compare: "
+                    "512K, 256M, 1G (a plain number is MiB). Merge streams its sorted inputs with "
+                    "no sort buffer, so nothing else grows with them");
   cmd->footer(
       "Within a key, events are ordered by group and timestamp; equal timestamps keep\n"
       "the order of the inputs on the command line. Index entries are carried over.\n"
@@ -48,12 +50,20 @@ Command add_merge_command(CLI::App& app) {
             apply_compression(a->compression, options);
             MergeOptions merge_options;
             merge_options.dedupe = a->dedupe;
+            Progress progress(a->quiet);
+            uint64_t events = 0, bytes = 0;
+            merge_options.progress = [&](uint64_t e, uint64_t b) {
+              progress.show(events = e, bytes = b);
+            };
+            FileStats stats;
             try {
-              merge(inputs, a->out, options, merge_options);
+              stats = merge(inputs, a->out, options, merge_options);
             } catch (const Error& e) {
               if (e.code() != Errc::exists) throw;
               throw input_error(a->out + ": exists; pass --force to replace it");
             }
+            progress.finish(events, bytes);
+            progress.summary(a->out, stats);
             return kExitOk;
           }};
 }

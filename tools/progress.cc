@@ -7,7 +7,8 @@
 namespace esdb::cli {
 
 Progress::Progress(bool quiet)
-    : enabled_(!quiet && ::isatty(2) == 1),
+    : quiet_(quiet),
+      enabled_(!quiet && ::isatty(2) == 1),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
@@ -26,6 +27,14 @@ void Progress::finish(uint64_t records, uint64_t bytes) {
   if (!enabled_ || !drawn_) return;  // short jobs finish silently
   draw(records, bytes, true);
   std::fputc('\n', stderr);
+}
+
+void Progress::summary(const std::string& out, const FileStats& stats) const {
+  if (quiet_) return;
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  std::fprintf(stderr, "esdb: wrote %s: %llu events, %llu keys, %llu bytes in %.2f s\n", out.c_str(),
+               static_cast<unsigned long long>(stats.event_count), static_cast<unsigned long long>(stats.key_count),
+               static_cast<unsigned long long>(stats.file_size), secs);
 }
 
 }  // namespace esdb::cli

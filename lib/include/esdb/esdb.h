@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -335,12 +336,18 @@ class MultiReader {
 
 struct MergeOptions {
   // Drop an event identical in key, group, timestamp and data to one already
-  // kept (its index entries are dropped with it).
+  // kept (its index entries are dropped with it). The distinct data of one
+  // (key, group, timestamp) is held to compare against: more than the
+  // WriterOptions::memory_budget of it is an invalid_argument error.
   bool dedupe = false;
+  // Called every few thousand events (and once at the end) with the events
+  // written and their data bytes so far, on the merging thread.
+  std::function<void(uint64_t events, uint64_t data_bytes)> progress;
 };
 
 // Streams every event of `inputs` into a new file at `output`, with memory
-// bounded independently of the inputs' sizes.
+// bounded independently of the inputs' sizes (WriterOptions::memory_budget
+// bounds only what dedupe holds; there is no sort buffer).
 FileStats merge(const std::vector<std::string>& inputs, const std::string& output,
                 const WriterOptions& options = {}, const MergeOptions& merge_options = {});
 
