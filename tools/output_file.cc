@@ -4,10 +4,11 @@
 
 namespace esdb::cli {
 
-Writer create_output(const std::string& path, bool force, size_t memory_bytes) {
+Writer create_output(const std::string& path, bool force, size_t memory_bytes, int compression_threads) {
   WriterOptions options;
   options.overwrite = force;
   options.memory_budget = memory_bytes;
+  options.compression_threads = compression_threads;
   try {
     return Writer::create(path, options);
   } catch (const Error& e) {
