@@ -57,7 +57,9 @@ bool JsonBatchParser::parse_stream(size_t size, uint64_t first_line, RecordBatch
   const char* next_line = text;  // where the line after the last object begins
   uint64_t line = first_line;    // the number of the line at next_line
   for (auto it = stream.begin(); it != stream.end(); ++it) {
+    // The first object's index is where the stream began, before any blank lines.
     const char* start = text + it.current_index();
+    while (start < end && (*start == ' ' || *start == '\n' || *start == '\r' || *start == '\t')) ++start;
     // Between objects: blank lines only, and every object on a line of its own.
     if (start < next_line || start >= end || !all_space(next_line, start)) return false;
     line += static_cast<uint64_t>(std::count(next_line, start, '\n'));
