@@ -85,7 +85,7 @@ const char* const kGood[] = {
     R"({"k":"big","t":5,"n":123456789012345678901234567890})",
 };
 
-const char* const kBad[] = {
+const std::string_view kBad[] = {
     R"({"k":"a","t":1)",
     R"({"k":"a","t":1} {"k":"b","t":2})",
     R"({"k":"a","t":1} x)",
@@ -107,6 +107,7 @@ const char* const kBad[] = {
     R"({"k":12x,"t":1})",
     "{\"k\":\"a\",\n\"t\":1}",
     "{\"k\":\"a\",\"t\":1,\"x\":\"tab\there\"}",
+    std::string_view("{\"k\":\"a\",\"t\":1,\"x\":-9\0}", 23),  // a NUL after a number
 };
 
 TEST(BulkParse, TakesGoodBlocksWhole) {
@@ -121,8 +122,8 @@ TEST(BulkParse, TakesGoodBlocksWhole) {
 }
 
 TEST(BulkParse, RefusesEveryBadLine) {
-  for (const char* bad : kBad) {
-    const std::string text = std::string(kGood[0]) + "\n" + bad + "\n" + kGood[0] + "\n";
+  for (std::string_view bad : kBad) {
+    const std::string text = std::string(kGood[0]) + "\n" + std::string(bad) + "\n" + kGood[0] + "\n";
     EXPECT_FALSE(bulk_takes(text)) << bad;
   }
 }
@@ -132,7 +133,7 @@ TEST(BulkParse, SameAsLineByLine) {
   const std::string path = dir.path("in.jsonl");
   std::string text = "\xEF\xBB\xBF";
   for (const char* line : kGood) text += std::string(line) + "\n";
-  for (const char* line : kBad) text += std::string(line) + "\r\n" + kGood[0] + "\n\n";
+  for (std::string_view line : kBad) text += std::string(line) + "\r\n" + kGood[0] + "\n\n";
   text += kGood[1];  // no final newline
   write_file(path, text);
   const std::vector<std::string> expected = by_records(path);

@@ -32,6 +32,9 @@ bool JsonBatchParser::parse(size_t size, uint64_t first_line, RecordBatch& batch
 bool JsonBatchParser::parse_stream(size_t size, uint64_t first_line, RecordBatch& batch) {
   const char* text = batch.text.data();
   const char* end = text + size;
+  // simdjson ends a number at a NUL (JsonText::load says why); the line
+  // parser refuses the line, so the block goes to it.
+  if (std::memchr(text, '\0', size) != nullptr) return false;
   // One stream batch for the whole block (a power of two, so the parser's
   // buffers are not reallocated for every slightly larger block).
   const size_t window = std::bit_ceil(std::max<size_t>(size, od::DEFAULT_BATCH_SIZE));
