@@ -142,7 +142,7 @@ TEST(BulkParse, SameAsLineByLine) {
 }
 
 TEST(BulkParse, SameAcrossBlocks) {
-  // About 3 blocks of LineReader::kBlockSize, with bad lines and escaped
+  // Many blocks of LineReader::kBlockSize, with bad lines and escaped
   // keys here and there, so some blocks are taken whole and some not.
   TempDir dir;
   const std::string path = dir.path("big.jsonl");

@@ -35,7 +35,7 @@ class LineReader {
   // opening the input becomes spaces. The buffers are swapped, so only the
   // partial line at the end is copied. line_number() then counts the lines
   // handed out. False at the end of the input.
-  static constexpr size_t kBlockSize = 1u << 20;
+  static constexpr size_t kBlockSize = 256u << 10;
   bool next_block(std::vector<char>& block, size_t& size, size_t padding);
 
   uint64_t line_number() const { return line_number_; }  // of the last line, from 1

@@ -37,7 +37,7 @@ bool JsonBatchParser::parse_stream(size_t size, uint64_t first_line, RecordBatch
   if (std::memchr(text, '\0', size) != nullptr) return false;
   // One stream batch for the whole block (a power of two, so the parser's
   // buffers are not reallocated for every slightly larger block).
-  const size_t window = std::bit_ceil(std::max<size_t>(size, od::DEFAULT_BATCH_SIZE));
+  const size_t window = std::bit_ceil(std::max<size_t>(size, 64u << 10));
   od::document_stream stream;
   if (parser_.iterate_many(text, size, window).get(stream)) return false;
 
