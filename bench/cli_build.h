@@ -14,7 +14,6 @@ namespace esdb::bench {
 struct ProcessRun {
   double seconds = 0;      // wall time
   double cpu_seconds = 0;  // user + system, all threads (wait4)
-  uint64_t peak_kib = 0;   // ru_maxrss
   uint64_t output_bytes = 0;
 };
 
