@@ -19,6 +19,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "cli_build.h"
 #include "dataset.h"
 #include "measure.h"
 #include "reference.h"
@@ -38,6 +39,7 @@ struct Args {
   std::vector<uint64_t> sweep{4096, 8192, 16384, 32768, 65536, 131072};
   std::vector<uint64_t> budgets{16, 64, 256};  // MiB
   bool no_sweep = false, keep = false;
+  bool no_cli = false;  // skip the end-to-end esdb build / zstd case
   int rounds = 2;
 };
 
@@ -360,8 +362,27 @@ int run(const Args& a, const std::string& command) {
   }
   std::sort(run.sweep.begin(), run.sweep.end(),
             [](const Result& x, const Result& y) { return x.chunk_size < y.chunk_size; });
+  std::optional<EndToEnd> end_to_end;
+  if (!a.no_cli) {
+    // The command on the same events as text; generated records index their
+    // skus inside "items", which the command does not reach, so only type.
+    std::vector<std::string> inputs = a.input.paths, flags;
+    if (inputs.empty()) {
+      inputs = {dir + "/events.jsonl"};
+      std::ofstream out(inputs[0], std::ios::binary);
+      for (const auto& e : d.events()) out << d.data(e) << '\n';
+      flags = {"--key", "customer", "--time", "ts", "--time-unit", "ms", "--index", "type"};
+    } else {
+      flags = {"--key", a.input.key, "--time", a.input.time, "--time-unit", a.input.time_unit};
+      if (!a.input.group.empty()) flags.insert(flags.end(), {"--group", a.input.group});
+      for (const std::string& x : a.input.indexes) flags.insert(flags.end(), {"--index", x});
+      if (a.input.csv) flags.push_back("--csv");
+    }
+    end_to_end = measure_end_to_end(ESDB_TOOL_PATH, inputs, flags, dir, a.rounds);
+  }
   if (!a.keep) remove_all(dir);
   print(run);
+  if (end_to_end) print_end_to_end(*end_to_end);
   if (!a.json.empty()) write_json(run, a.json);
   // Systems that disagree on what they read are not measured fairly: fail.
   int bad = 0;
@@ -394,6 +415,7 @@ int main(int argc, char** argv) {
   app.add_option("--chunk-sizes", a.sweep, "esdb chunk sizes to sweep")->delimiter(',');
   app.add_option("--memory-budgets", a.budgets, "esdb writer memory budgets to sweep, MiB")->delimiter(',');
   app.add_flag("--no-sweep", a.no_sweep, "Skip the chunk-size and memory-budget sweeps");
+  app.add_flag("--no-cli", a.no_cli, "Skip the end-to-end case: esdb build of the JSON lines beside zstd -1 -T1");
   app.add_option("--rounds", a.rounds, "Build and read everything this many times; the best round counts (default 2, --small 1)")
       ->check(CLI::PositiveNumber);
   app.add_option("--dir", a.dir, "Where the files are built (default ./esdb-bench-data, removed after)");

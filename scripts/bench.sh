@@ -16,7 +16,7 @@ build="${ESDB_BENCH_BUILD_DIR:-$root/build-bench}"
 # Headers and libraries the benchmark needs beyond the library's own.
 packages=(cmake g++ pkg-config libsnappy-dev libxxhash-dev libboost-iostreams-dev
           libcli11-dev nlohmann-json3-dev libsimdjson-dev
-          librocksdb-dev libleveldb-dev libtraildb-dev)
+          librocksdb-dev libleveldb-dev libtraildb-dev zstd)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

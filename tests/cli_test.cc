@@ -791,4 +791,63 @@ TEST_F(CliTest, CompletionCoversEveryCommandAndFlag) {
   EXPECT_EQ(run({"completion", "zsh"}).code, 2);
 }
 
+// Inputs of several MiB (parsed in bulk, a block at a time, on a second
+// thread unless --threads 1): every thread setting writes the bytes the
+// library writes from the same events, added by this test in input order.
+TEST_F(CliTest, BuildBytesDoNotDependOnThreads) {
+  std::string a, b;
+  esdb::Writer w = esdb::Writer::create(path("expected.esdb"), {.memory_budget = 1u << 20});
+  for (int i = 0; i < 60000; ++i) {
+    const std::string key = "c-" + std::to_string(i % 229);
+    const bool escaped = i % 1000 == 7;  // "\u0041" is "A"
+    const std::string type = i % 3 ? "view" : "purchase";
+    const std::string line = "{\"customer\":\"" + key + (escaped ? "\\u0041" : "") + "\",\"ts\":" +
+                             std::to_string(1400000000 + i / 7) + ",\"type\":\"" + type + "\",\"pad\":\"" +
+                             std::string(i % 40, 'p') + "\"}";
+    (i < 35000 ? a : b) += line + (i % 4999 == 0 ? "\r\n\n" : "\n");
+    w.add({.key = escaped ? key + "A" : key, .timestamp = 1400000000 + i / 7, .data = line,
+           .indexes = {{"type", type}}});
+  }
+  w.finish();
+  write_file(path("a.jsonl"), a);
+  write_file(path("b.jsonl"), b);
+  const std::string expected = read_file(path("expected.esdb"));
+  for (const char* threads : {"1", "2", "0", "3"}) {
+    const std::string out = path(std::string("t") + threads + ".esdb");
+    const Result r = run({"build", out, path("a.jsonl"), path("b.jsonl"), "--key", "customer", "--time", "ts",
+                          "--index", "type", "--memory", "1M", "--threads", threads, "-q"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(read_file(out) == expected) << "--threads " << threads;
+  }
+  const Result piped = run({"build", path("stdin.esdb"), "-", path("b.jsonl"), "--key", "customer", "--time",
+                            "ts", "--index", "type", "--memory", "1M", "-q"},
+                           path("a.jsonl"));
+  ASSERT_EQ(piped.code, 0) << piped.err;
+  EXPECT_TRUE(read_file(path("stdin.esdb")) == expected);
+}
+
+// A bad line deep in a large input is named by its line, whichever block
+// and thread parsed it; with --skip-bad the rest still goes in.
+TEST_F(CliTest, BuildNamesBadLineInLargeInput) {
+  std::string text;
+  const int bad_line = 41234;
+  for (int i = 1; i <= 50000; ++i) {
+    text += i == bad_line ? std::string("{\"customer\":\"x\",\"ts\":1,}\n")
+                          : "{\"customer\":\"c-" + std::to_string(i % 97) + "\",\"ts\":" + std::to_string(i) + "}\n";
+  }
+  write_file(path("big.jsonl"), text);
+  for (const char* threads : {"1", "2"}) {
+    const Result r = run({"build", path("x.esdb"), path("big.jsonl"), "--key", "customer", "--time", "ts",
+                          "--threads", threads, "-q"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err.rfind("esdb: " + path("big.jsonl") + ":" + std::to_string(bad_line) + ": invalid JSON", 0), 0u)
+        << r.err;
+    EXPECT_EQ(list_dir(dir_.dir()), std::vector<std::string>{"big.jsonl"});  // no output, no temporaries
+  }
+  const Result skipped = run({"build", path("x.esdb"), path("big.jsonl"), "--key", "customer", "--time", "ts",
+                              "--skip-bad", "-q"});
+  EXPECT_EQ(skipped.code, 0) << skipped.err;
+  EXPECT_NE(skipped.err.find("skipped 1 bad record, wrote 49999 events"), std::string::npos) << skipped.err;
+}
+
 }  // namespace

@@ -8,6 +8,7 @@
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filter/zstd.hpp>
 #include <boost/iostreams/filtering_streambuf.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -101,6 +102,47 @@ bool LineReader::next(std::string_view& line) {
     if (++line_number_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
     return true;
   }
+}
+
+bool LineReader::next_block(std::vector<char>& block, size_t& size, size_t padding) {
+  size_t scanned = 0;  // bytes of [begin_, end_) known to hold no '\n'
+  const char* nl = nullptr;
+  while (true) {
+    const size_t have = end_ - begin_;
+    if (have >= kBlockSize || eof_) {
+      nl = static_cast<const char*>(memrchr(buf_.data() + begin_ + scanned, '\n', have - scanned));
+      if (nl != nullptr || eof_) break;
+      scanned = have;
+    }
+    if (have > kMaxLine) {
+      throw input_error(name_ + ":" + std::to_string(line_number_ + 1) + ": line longer than " +
+                        std::to_string(kMaxLine) + " bytes");
+    }
+    fill();
+  }
+  if (begin_ == end_) return false;
+  if (begin_ > 0) {
+    const size_t offset = nl == nullptr ? 0 : static_cast<size_t>(nl - buf_.data()) - begin_;
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    if (nl != nullptr) nl = buf_.data() + offset;
+  }
+  const size_t cut = nl == nullptr ? end_ : static_cast<size_t>(nl - buf_.data()) + 1;
+  // The block takes the buffer; the partial line after it moves to the
+  // block's old storage, which becomes the buffer.
+  block.swap(buf_);
+  if (buf_.size() < std::max(end_ - cut, kFirstReadSize)) buf_.resize(std::max(end_ - cut, kFirstReadSize));
+  if (end_ > cut) std::memcpy(buf_.data(), block.data() + cut, end_ - cut);
+  end_ -= cut;
+  size = cut;
+  if (block.size() < size + 1 + padding) block.resize(size + 1 + padding);
+  if (block[size - 1] != '\n') block[size++] = '\n';
+  if (line_number_ == 0 && std::string_view(block.data(), size).starts_with("\xEF\xBB\xBF")) {
+    std::memset(block.data(), ' ', 3);
+  }
+  line_number_ += static_cast<uint64_t>(std::count(block.data(), block.data() + size, '\n'));
+  return true;
 }
 
 }  // namespace esdb::cli

@@ -28,6 +28,16 @@ class LineReader {
   // errors and on over-long lines.
   bool next(std::string_view& line);
 
+  // Bulk reading, instead of next(): hands out the next run of whole lines,
+  // about kBlockSize bytes or one longer line: the first `size` bytes of
+  // `block`, followed by at least `padding` more (simdjson reads beyond the
+  // end). The last line gets a "\n" if the input lacks one, and a UTF-8 BOM
+  // opening the input becomes spaces. The buffers are swapped, so only the
+  // partial line at the end is copied. line_number() then counts the lines
+  // handed out. False at the end of the input.
+  static constexpr size_t kBlockSize = 256u << 10;
+  bool next_block(std::vector<char>& block, size_t& size, size_t padding);
+
   uint64_t line_number() const { return line_number_; }  // of the last line, from 1
   uint64_t bytes_read() const { return bytes_read_; }     // decompressed bytes so far
   const std::string& name() const { return name_; }       // the path, or "<stdin>"

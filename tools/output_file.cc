@@ -5,15 +5,13 @@
 
 namespace esdb::cli {
 
-Writer create_output(const std::string& path, bool force, size_t memory_bytes) {
-  return create_output(path, force, memory_bytes, "snappy");
-}
-
-Writer create_output(const std::string& path, bool force, size_t memory_bytes, const std::string& compression) {
+Writer create_output(const std::string& path, bool force, size_t memory_bytes, const std::string& compression,
+                     int compression_threads) {
   WriterOptions options;
   apply_compression(compression, options);
   options.overwrite = force;
   options.memory_budget = memory_bytes;
+  options.compression_threads = compression_threads;
   try {
     return Writer::create(path, options);
   } catch (const Error& e) {

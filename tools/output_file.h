@@ -11,8 +11,9 @@ namespace esdb::cli {
 // A Writer for `path`, replacing an existing file only with `force`
 // (--force), buffering `memory_bytes` before spilling (--memory). Throws
 // CliError (exit 2) when the path exists, naming the flag that would help.
-Writer create_output(const std::string& path, bool force, size_t memory_bytes);
-// The same with --compression applied (compression_flag.h).
-Writer create_output(const std::string& path, bool force, size_t memory_bytes, const std::string& compression);
+// --compression is applied as compression_flag.h reads it;
+// `compression_threads` as WriterOptions::compression_threads.
+Writer create_output(const std::string& path, bool force, size_t memory_bytes,
+                     const std::string& compression = "snappy", int compression_threads = -1);
 
 }  // namespace esdb::cli

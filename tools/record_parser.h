@@ -1,18 +1,17 @@
-// JSON lines: one JSON object per line is one record.
+// JSON lines, one line at a time: one JSON object per line is one record,
 //
 //   {"customer":"c-1","ts":"2014-06-23T14:48:43Z","type":"purchase","total":42.99}
 //
-// The key, group and index values may be strings, numbers or booleans; a
-// number keeps its exact source text (42.50 stays "42.50"). An array value
-// of an index field indexes every element. A missing or null group, and a
-// missing, null or empty index value, mean none. The time is an integer or a
-// string holding an integer or RFC 3339 time (time_parse.h). The stored data
-// is the object exactly as given, without surrounding whitespace.
+// with its roles read as json_fields.h describes. The stored data is the
+// object exactly as given, without surrounding whitespace. Bulk reading
+// (json_batch_parser.h) falls back to this parser for a block it cannot
+// take whole, so the two accept the same lines and say the same errors.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "json_fields.h"
 #include "json_text.h"
 #include "record.h"
 
@@ -27,7 +26,8 @@ class JsonRecordParser {
   bool parse(std::string_view line, Record& out, std::string& error);
 
  private:
-  FieldSpec spec_;
+  JsonFieldReader fields_;
+  JsonFields found_;
   JsonText json_;
 };
 

@@ -1,0 +1,74 @@
+#include "record_batcher.h"
+
+#include <cstring>
+
+namespace esdb::cli {
+
+// Records per batch from RecordReader: enough to make handing a batch over
+// cheap, few enough to keep the batches in flight small.
+static constexpr size_t kRecordsPerBatch = 8192;
+
+RecordBatcher::RecordBatcher(const std::string& path, InputFormat format, const FieldSpec& spec) {
+  if (format == InputFormat::json) {
+    lines_.emplace(path);
+    bulk_.emplace(spec);
+    single_.emplace(spec);
+  } else {
+    reader_.emplace(path, format, spec);
+  }
+}
+
+bool RecordBatcher::next(RecordBatch& batch) {
+  batch.clear();
+  return lines_ ? next_json(batch) : next_records(batch);
+}
+
+bool RecordBatcher::next_json(RecordBatch& batch) {
+  batch.name = lines_->name();
+  const uint64_t first_line = lines_->line_number() + 1;
+  size_t size = 0;
+  if (!lines_->next_block(batch.text, size, simdjson::SIMDJSON_PADDING)) return false;
+  if (!bulk_->parse(size, first_line, batch)) parse_lines(size, first_line, batch);
+  batch.bytes_read = lines_->bytes_read();
+  return true;
+}
+
+// The slow path, for a block with a bad (or unusual) line: exactly what
+// RecordReader does with each line.
+void RecordBatcher::parse_lines(size_t size, uint64_t first_line, RecordBatch& batch) {
+  const char* p = batch.text.data();
+  const char* end = p + size;
+  std::string why;
+  for (uint64_t line = first_line; p < end; ++line) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    if (nl == nullptr) nl = end;
+    std::string_view text(p, static_cast<size_t>(nl - p));
+    p = nl + 1;
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (trim_json_space(text).empty()) continue;
+    if (single_->parse(text, record_, why)) {
+      batch.add(line, std::move(record_));
+    } else {
+      batch.add_bad(line, batch.name + ":" + std::to_string(line) + ": " + why);
+    }
+  }
+}
+
+bool RecordBatcher::next_records(RecordBatch& batch) {
+  batch.name = reader_->name();
+  uint64_t bytes = 0;
+  while (batch.items.size() < kRecordsPerBatch && bytes < LineReader::kBlockSize) {
+    const RecordReader::Status status = reader_->next(record_);
+    if (status == RecordReader::Status::end) break;
+    if (status == RecordReader::Status::bad) {
+      batch.add_bad(reader_->line(), reader_->error());
+      continue;
+    }
+    bytes += record_.data.size();
+    batch.add(reader_->line(), std::move(record_));
+  }
+  batch.bytes_read = reader_->bytes_read();
+  return !batch.items.empty();
+}
+
+}  // namespace esdb::cli
