@@ -98,7 +98,9 @@ TEST(IngestCli, IngestGetTailSealMatchBuild) {
   r = run({"tail", dir});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(static_cast<size_t>(std::count(r.out.begin(), r.out.end(), '\n')), in_log);
-  if (in_log > 0) EXPECT_NE(r.out.find("\"offset\":16,"), std::string::npos) << r.out;
+  if (in_log > 0) {
+    EXPECT_NE(r.out.find("\"offset\":16,"), std::string::npos) << r.out;
+  }
   r = run({"seal", dir});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(run({"get", dir, "c-1"}).out, run({"get", tmp.path("all.esdb"), "c-1"}).out);
