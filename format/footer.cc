@@ -26,7 +26,10 @@ std::string Footer::decode(std::string_view b, uint64_t offset) {
   const char* p = b.data();
   if (load_fixed64(p + 120) != kFooterMagic) return "bad footer magic (not an esdb file?)";
   format_version = load_fixed32(p + 112);
-  if (format_version == 0 || format_version > kFormatVersion) {
+  // 0 was never written: damage, not a newer writer (Reader::open tells the
+  // two apart by the words "not supported").
+  if (format_version == 0) return "format version 0 is invalid (versions start at 1)";
+  if (format_version > kFormatVersion) {
     return "format version " + std::to_string(format_version) + " is not supported (this library reads 1.." +
            std::to_string(kFormatVersion) + ")";
   }

@@ -55,6 +55,10 @@ std::shared_ptr<const KeyDir> KeyDir::parse(std::shared_ptr<const File> file, ui
 
   // Check the directory as a whole once, so scans can trust its order.
   if (d->chunks_end > offset) bad("chunks end past the key dir");
+  // No index block is written as offset 0 and size 0; a lone offset would let
+  // two readers disagree on whether the key has index entries.
+  if (d->index_size == 0 && d->index_offset != 0) bad("index offset without an index block");
+  if (d->index_size != 0 && d->index_size <= format::kBlockTrailerSize) bad("index block is empty");
   if (d->index_size != 0 && (d->index_offset < d->chunks_end || d->index_offset > offset ||
                              d->index_size > offset - d->index_offset)) {
     bad("index block outside the key's region");

@@ -20,11 +20,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "format/checksum.h"
 #include "test_util.h"
 
 extern char** environ;
@@ -369,9 +371,17 @@ TEST_F(CliTest, VerifyOkAndCorrupt) {
     bad[at] ^= 0x40;
     write_file(path("bad.esdb"), bad);
     const Result r = run({"verify", path("bad.esdb")});
-    EXPECT_EQ(r.code, 1) << "byte " << at;
+    bool opens = true;
+    try {
+      esdb::Reader::open(path("bad.esdb"));
+    } catch (const esdb::Error&) {
+      opens = false;
+    }
+    // A file that opens gets a verdict (1); one that cannot be opened is an
+    // input error (2), as for get.
+    EXPECT_EQ(r.code, opens ? 1 : 2) << "byte " << at;
     EXPECT_NE(r.out, "ok\n");
-    EXPECT_NE(r.out.find("offset"), std::string::npos) << r.out;
+    EXPECT_NE((opens ? r.out : r.err).find("offset"), std::string::npos) << r.out << r.err;
     // Reading commands report damage as an input error, never crash.
     for (const char* cmd : {"dump", "scan", "keys", "info"}) {
       const int code = run({cmd, path("bad.esdb")}).code;
@@ -586,7 +596,72 @@ TEST_F(CliTest, UsageErrorsExit2) {
   EXPECT_NE(missing.err.find(path("nope.esdb")), std::string::npos) << missing.err;
   // Not an esdb file at all.
   EXPECT_EQ(run({"get", fixture("events.jsonl"), "c-1"}).code, 2);
-  EXPECT_EQ(run({"verify", fixture("events.jsonl")}).code, 1);
+  EXPECT_EQ(run({"verify", fixture("events.jsonl")}).code, 2);
+}
+
+TEST_F(CliTest, VerifyExits2ForAFileItCannotOpen) {
+  const std::string golden = std::string(ESDB_TEST_DATA_DIR) + "/golden/v1_example.esdb";
+  const std::string bytes = read_file(golden);
+  const size_t footer = bytes.size() - 128;
+  auto reseal = [&](std::string b) {
+    const uint32_t c = esdb::format::checksum(b.data() + footer, 116, footer);
+    std::memcpy(b.data() + footer + 116, &c, 4);
+    return b;
+  };
+  std::string newer = bytes, flagged = bytes, damaged = bytes;
+  newer[footer + 112] = 9;                // format version 9: unsupported
+  flagged[footer + 88 + 3] = 0x40;        // an unknown required flag: unsupported
+  damaged[footer + 116] ^= 1;             // footer checksum mismatch: corrupt
+  const std::pair<std::string, std::string> cases[] = {
+      {"newer.esdb", reseal(newer)}, {"flagged.esdb", reseal(flagged)}, {"damaged.esdb", damaged}};
+  for (const auto& [name, b] : cases) {
+    write_file(path(name), b);
+    for (const char* cmd : {"verify", "get"}) {
+      std::vector<std::string> args = {cmd, path(name)};
+      if (std::string(cmd) == "get") args.push_back("alice");
+      const Result r = run(args);
+      EXPECT_EQ(r.code, 2) << cmd << " " << name;
+      EXPECT_EQ(r.out, "") << cmd << " " << name;
+      EXPECT_NE(r.err.find(path(name)), std::string::npos) << r.err;
+    }
+  }
+  EXPECT_EQ(run({"verify", golden}).code, 0);
+}
+
+TEST_F(CliTest, DumpRoundTripsDataThatLooksLikeJsonUpToANul) {
+  // simdjson ends a number at NUL: these must not be written as raw JSON.
+  const std::vector<std::string> datas = {std::string("-9\0" "23", 5), std::string("12\0", 3),
+                                          std::string("\0", 1), std::string("{}\0", 3),
+                                          std::string("\"x\"\0", 4), "17"};
+  {
+    esdb::Writer w = esdb::Writer::create(path("nul.esdb"));
+    int64_t t = 0;
+    for (const std::string& d : datas) w.add({.key = "a", .timestamp = t++, .data = d});
+    w.finish();
+  }
+  const Result dump = run({"dump", path("nul.esdb")});
+  ASSERT_EQ(dump.code, 0) << dump.err;
+  size_t n = 0;
+  for (size_t at = 0; at < dump.out.size(); n++) {
+    const size_t end = dump.out.find('\n', at);
+    ASSERT_NE(end, std::string::npos);
+    EXPECT_TRUE(nlohmann::json::accept(dump.out.substr(at, end - at))) << dump.out.substr(at, end - at);
+    at = end + 1;
+  }
+  EXPECT_EQ(n, datas.size());
+  write_file(path("nul.dump"), dump.out);
+  const Result build = run({"build", path("copy.esdb"), path("nul.dump"), "--from-dump"});
+  ASSERT_EQ(build.code, 0) << build.err;
+  EXPECT_EQ(run({"dump", path("copy.esdb")}).out, dump.out);
+  const esdb::Reader copy = esdb::Reader::open(path("copy.esdb"));
+  size_t i = 0;
+  for (const esdb::Event& e : copy.find("a")->scan()) EXPECT_EQ(e.data, datas.at(i++));
+  EXPECT_EQ(i, datas.size());
+  // A dump line with a raw NUL after a number is not JSON: refused, not read as the number.
+  write_file(path("raw.dump"), std::string("{\"key\":\"a\",\"time\":1,\"data\":-9\0" "23}\n", 34));
+  const Result raw = run({"build", path("raw.esdb"), path("raw.dump"), "--from-dump"});
+  EXPECT_EQ(raw.code, 2);
+  EXPECT_NE(raw.err.find(path("raw.dump") + ":1: invalid JSON"), std::string::npos) << raw.err;
 }
 
 TEST_F(CliTest, VersionAndHelp) {

@@ -25,5 +25,6 @@ Command add_merge_command(CLI::App& app);
 Command add_ingest_command(CLI::App& app);
 Command add_seal_command(CLI::App& app);
 Command add_tail_command(CLI::App& app);
+Command add_import_command(CLI::App& app);
 
 }  // namespace esdb::cli

@@ -6,6 +6,12 @@
 namespace esdb::cli {
 
 bool JsonText::load(std::string_view text, std::string& error) {
+  // JSON text never holds a raw NUL, but simdjson ends a number at one (it
+  // reads NUL as padding), so `-9\0 23` would pass as the number -9.
+  if (text.find('\0') != std::string_view::npos) {
+    error = "invalid JSON: NUL byte";
+    return false;
+  }
   size_ = text.size();
   if (buf_.size() < size_ + simdjson::SIMDJSON_PADDING) buf_.resize(size_ + simdjson::SIMDJSON_PADDING);
   if (size_ > 0) std::memcpy(buf_.data(), text.data(), size_);  // data() may be null

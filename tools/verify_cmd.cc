@@ -15,22 +15,15 @@ Command add_verify_command(CLI::App& app) {
   cmd->add_option("FILE", args->file, "The esdb file")->required();
   cmd->footer(
       "Prints `ok` and exits 0 for a sound file; otherwise prints each problem as\n"
-      "`FILE: offset N: what` and exits 1. A file that cannot be read at all exits 2.\n\n"
+      "`FILE: offset N: what` and exits 1. A file that cannot be opened at all (missing,\n"
+      "not an esdb file, a damaged footer, a newer format version) exits 2 with the\n"
+      "reason on stderr, as the reading commands do.\n\n"
       "Example:\n"
       "  esdb verify activity.esdb && cp activity.esdb /archive/");
   return {cmd, [args] {
             Output out;
-            std::optional<Reader> reader;
-            try {
-              reader = Reader::open(args->file);
-            } catch (const Error& e) {
-              if (e.code() == Errc::io) throw;  // missing or unreadable: not a verdict
-              out.buf() += e.what();           // the file is damaged where open looks
-              out.end_line();
-              out.flush();
-              return kExitNotFound;
-            }
-            const std::vector<Problem> problems = reader->verify();
+            const Reader reader = Reader::open(args->file);  // throws: exit 2, like get
+            const std::vector<Problem> problems = reader.verify();
             for (const Problem& p : problems) {
               out.buf() += args->file + ": offset " + std::to_string(p.offset) + ": " + p.what;
               out.end_line();

@@ -335,4 +335,36 @@ struct MergeOptions {
 FileStats merge(const std::vector<std::string>& inputs, const std::string& output,
                 const WriterOptions& options = {}, const MergeOptions& merge_options = {});
 
+// ---- Importing files of the original Go ESDB (customerio/esdb v1.0.x) ----
+
+// What a Go ESDB file holds (counts cover the sound spaces only).
+struct GoFileReport {
+  std::string path;
+  uint64_t file_size = 0;
+  uint64_t spaces = 0;          // keys
+  uint64_t events = 0;
+  uint64_t groupings = 0;       // (key, grouping) pairs
+  uint64_t index_sections = 0;  // (key, index name, value) triples
+  uint64_t index_entries = 0;
+  uint64_t data_bytes = 0;
+  uint64_t damaged_spaces = 0;
+  // Damage found: an unreadable file index (then nothing else is known) or
+  // one problem per damaged space. Empty = every checksum and bound holds.
+  std::vector<Problem> problems;
+};
+
+// Reads a Go ESDB file as import_goesdb would, without writing anything.
+// Throws only when the file cannot be opened.
+GoFileReport inspect_goesdb(const std::string& path);
+
+// Writes every event of the Go ESDB `inputs` into a new file at `output`:
+// key = space id, group = grouping, timestamp = Go's unsigned 32-bit seconds,
+// index entries (name, value) from the index sections (split at the first
+// ':'). Within a (key, group), events come oldest first; equal timestamps in
+// the reverse of Go's stored order (which is the order they were added to the
+// Go writer), later inputs after earlier ones. Any damage is an Error naming
+// the input and offset, and nothing appears at `output`.
+FileStats import_goesdb(const std::vector<std::string>& inputs, const std::string& output,
+                        const WriterOptions& options = {});
+
 }  // namespace esdb
