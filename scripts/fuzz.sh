@@ -3,7 +3,7 @@
 #
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET]     (default 60)
 #
-# For each target (fuzz_reader, fuzz_chunk, fuzz_record, fuzz_dump, fuzz_import) it
+# For each target (fuzz_reader, fuzz_chunk, fuzz_record, fuzz_dump, fuzz_import, fuzz_log) it
 #   1. replays the seed corpus fuzz/corpus/<target>/ and the saved findings
 #      tests/regressions/<target>/, every input once;
 #   2. fuzzes for SECONDS_PER_TARGET seconds, starting from a copy of the seed
@@ -21,7 +21,7 @@
 # inputs there are also replayed by tests/fuzz_regression_test.cc).
 #
 # Environment: ESDB_FUZZ_BUILD_DIR (default build-fuzz), ESDB_FUZZ_TARGETS
-# (default "fuzz_reader fuzz_chunk fuzz_record fuzz_dump fuzz_import"), ESDB_SKIP_DEPS=1 to skip
+# (default "fuzz_reader fuzz_chunk fuzz_record fuzz_dump fuzz_import fuzz_log"), ESDB_SKIP_DEPS=1 to skip
 # scripts/deps.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +32,7 @@ if ! [[ $seconds =~ ^[0-9]+$ ]]; then
   exit 2
 fi
 build=${ESDB_FUZZ_BUILD_DIR:-$root/build-fuzz}
-targets=(${ESDB_FUZZ_TARGETS:-fuzz_reader fuzz_chunk fuzz_record fuzz_dump fuzz_import})
+targets=(${ESDB_FUZZ_TARGETS:-fuzz_reader fuzz_chunk fuzz_record fuzz_dump fuzz_import fuzz_log})
 jobs=$(nproc)
 
 [ "${ESDB_SKIP_DEPS:-0}" = 1 ] || bash scripts/deps.sh

@@ -21,6 +21,10 @@ Command add_info_command(CLI::App& app);
 Command add_verify_command(CLI::App& app);
 Command add_dump_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
+// Archive directories (esdb/archive.h).
+Command add_ingest_command(CLI::App& app);
+Command add_seal_command(CLI::App& app);
+Command add_tail_command(CLI::App& app);
 Command add_import_command(CLI::App& app);
 Command add_completion_command(CLI::App& app);
 

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   const Command commands[] = {
       add_build_command(app), add_get_command(app),    add_scan_command(app), add_keys_command(app),
       add_info_command(app),  add_verify_command(app), add_dump_command(app), add_merge_command(app),
+      add_ingest_command(app), add_seal_command(app), add_tail_command(app),
       add_import_command(app), add_completion_command(app),
   };
   try {

@@ -34,6 +34,11 @@ TimeOrderedScan::TimeOrderedScan(const MultiKey& key, const ScanOptions& options
   open(key, groups, options);
 }
 
+TimeOrderedScan::TimeOrderedScan(const DirKey& key, const ScanOptions& options) : reverse_(options.reverse) {
+  const std::vector<std::string_view> groups(key.groups().begin(), key.groups().end());
+  open(key, groups, options);
+}
+
 bool TimeOrderedScan::before(size_t a, size_t b) const {
   const int64_t ta = scans_[a].event().timestamp, tb = scans_[b].event().timestamp;
   if (ta != tb) return reverse_ ? ta > tb : ta < tb;

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "esdb/archive.h"
 #include "esdb/esdb.h"
 
 namespace esdb::cli {
@@ -25,6 +26,7 @@ class TimeOrderedScan {
   // `options` (and the strings it views) must outlive the scan.
   TimeOrderedScan(const Key& key, const ScanOptions& options);
   TimeOrderedScan(const MultiKey& key, const ScanOptions& options);
+  TimeOrderedScan(const DirKey& key, const ScanOptions& options);  // an archive directory
 
   // Moves to the next event; false at the end.
   bool next();

@@ -146,6 +146,11 @@ struct File;
 struct KeyDir;
 class EventSource;
 }  // namespace detail
+class Scan;
+namespace detail {
+// A Scan over any EventSource (the ingest log's scans, log.h).
+Scan make_scan(std::unique_ptr<EventSource> source);
+}  // namespace detail
 
 // A forward range of events; iterate it once with range-for or next().
 class Scan {
@@ -179,6 +184,7 @@ class Scan {
  private:
   friend class Key;
   friend class MultiKey;
+  friend Scan detail::make_scan(std::unique_ptr<detail::EventSource>);
   explicit Scan(std::unique_ptr<detail::EventSource>);
   std::unique_ptr<detail::EventSource> state_;
 };

@@ -1,0 +1,165 @@
+// esdb::Archive: the writer of an archive directory. It appends to the
+// newest log and rolls it into a sealed esdb file; opening settles whatever
+// a crash left, by the naming rule of esdb/archive.h.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "archive_files.h"
+#include "esdb/archive.h"
+
+namespace esdb {
+
+struct Archive::Impl {
+  std::string dir;
+  ArchiveOptions options;
+  int lock_fd = -1;
+  uint64_t seq = 0;
+  std::optional<Log> log;
+  std::chrono::steady_clock::time_point first_append;
+  bool has_appended = false;
+  std::vector<std::string> notes;
+
+  ~Impl() {
+    log.reset();
+    if (lock_fd >= 0) ::close(lock_fd);
+  }
+
+  // Log <s> into <s>.esdb, then the log goes. A crash in between leaves
+  // both, and the next open removes the log.
+  void seal(uint64_t s, const Log& l) {
+    const std::string out = detail::sealed_path(dir, s);
+    WriterOptions w = options.writer;
+    w.sync = true;
+    w.overwrite = false;
+    l.seal(out, w);
+    if (::unlink(detail::log_path(dir, s).c_str()) != 0) {
+      throw Error(Errc::io, detail::log_path(dir, s), Error::kNoOffset,
+                  std::string("sealed, but cannot remove the log: ") + std::strerror(errno));
+    }
+    detail::sync_directory(dir);
+  }
+
+  void open_log(uint64_t s) {
+    log.reset();
+    log.emplace(Log::open(detail::log_path(dir, s), options.log));
+    seq = s;
+    has_appended = false;
+    const LogRecovery& r = log->recovery();
+    if (r.torn_bytes > 0) {
+      notes.push_back(log->path() + ": cut a torn tail of " + std::to_string(r.torn_bytes) + " bytes at offset " +
+                      std::to_string(r.valid_end) + " (" + r.what + ")");
+    }
+  }
+};
+
+Archive::Archive(std::unique_ptr<Impl> i) : impl_(std::move(i)) {}
+Archive::Archive(Archive&&) noexcept = default;
+Archive& Archive::operator=(Archive&&) noexcept = default;
+Archive::~Archive() {
+  try {
+    if (impl_) close();
+  } catch (...) {
+  }
+}
+
+Archive Archive::open(const std::string& dir, const ArchiveOptions& options) {
+  auto a = std::make_unique<Impl>();
+  a->dir = dir;
+  a->options = options;
+  if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
+    throw Error(Errc::io, dir, Error::kNoOffset, std::string("cannot create the directory: ") + std::strerror(errno));
+  }
+  const std::string lock = dir + "/LOCK";
+  a->lock_fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (a->lock_fd < 0) throw Error(Errc::io, lock, Error::kNoOffset, std::string("cannot open: ") + std::strerror(errno));
+  if (::flock(a->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    throw Error(Errc::io, dir, Error::kNoOffset, "locked: another writer has this archive open");
+  }
+  detail::remove_temporaries(dir);
+  auto files = detail::list_archive(dir);
+  uint64_t newest_log = 0, newest = 0;
+  for (const auto& [s, f] : files) {
+    newest = s;
+    if (f.log && f.sealed) {
+      ::unlink(detail::log_path(dir, s).c_str());  // the seal had finished
+      a->notes.push_back(detail::log_path(dir, s) + ": removed, already sealed");
+    } else if (f.log) {
+      newest_log = s;
+    }
+  }
+  detail::sync_directory(dir);
+  // Logs older than the newest were being rolled away when the writer stopped.
+  const uint64_t keep = newest_log != 0 && newest_log == newest ? newest_log : 0;
+  for (const auto& [s, f] : files) {
+    if (!f.log || f.sealed || s == keep) continue;
+    Log old = Log::open(detail::log_path(dir, s), options.log);
+    a->seal(s, old);
+    a->notes.push_back(detail::log_path(dir, s) + ": sealed");
+  }
+  a->open_log(keep != 0 ? keep : newest + 1);
+  return Archive(std::move(a));
+}
+
+Log& Archive::log() { return *impl_->log; }
+const std::string& Archive::dir() const { return impl_->dir; }
+const std::vector<std::string>& Archive::notes() const { return impl_->notes; }
+
+void Archive::append(const EventInput& event) {
+  impl_->log->append(event);
+  if (!impl_->has_appended) {
+    impl_->has_appended = true;
+    impl_->first_append = std::chrono::steady_clock::now();
+  }
+  const ArchiveOptions& o = impl_->options;
+  if (o.roll_size != 0 && impl_->log->end() >= o.roll_size) {
+    roll();
+  } else {
+    roll_if_due();
+  }
+}
+
+void Archive::flush() { impl_->log->flush(); }
+
+void Archive::roll_if_due() {
+  const auto age = impl_->options.roll_age;
+  if (age.count() == 0 || impl_->log->event_count() == 0) return;
+  if (!impl_->has_appended) {  // events from before a reopen: their age is unknown, start counting now
+    impl_->has_appended = true;
+    impl_->first_append = std::chrono::steady_clock::now();
+  }
+  if (std::chrono::steady_clock::now() - impl_->first_append >= age) roll();
+}
+
+std::string Archive::roll() {
+  Impl& a = *impl_;
+  if (a.log->event_count() == 0) return "";
+  a.log->close();  // flushed: every event is durable in the log before the seal starts
+  Log old = std::move(*a.log);
+  const uint64_t s = a.seq;
+  // The next log exists before the seal starts, so a crash during the seal
+  // finds an older log to seal and a newer one to continue.
+  a.open_log(s + 1);
+  a.seal(s, old);
+  return detail::sealed_path(a.dir, s);
+}
+
+void Archive::close_and_seal() {
+  roll();
+  close();
+}
+
+void Archive::close() {
+  if (!impl_) return;
+  if (impl_->log) impl_->log->close();
+  impl_->log.reset();
+  if (impl_->lock_fd >= 0) ::close(impl_->lock_fd);
+  impl_->lock_fd = -1;
+  impl_.reset();
+}
+
+}  // namespace esdb
