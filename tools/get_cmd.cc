@@ -62,7 +62,7 @@ Command add_get_command(CLI::App& app) {
               while (scan.next() && printer.print(scan.event())) {
               }
             };
-            if (files.size() == 1) {
+            if (is_single_file(files)) {
               const Reader reader = Reader::open(files[0]);
               const std::optional<Key> key = reader.find(key_name);
               if (!key) return kExitNotFound;
