@@ -25,7 +25,9 @@ import pandas as pd
 
 import esdb
 
-_PART = "_esdb_partition"
+# The name dask.dataframe.shuffle reads as the target partition number itself
+# (any other column would be hashed again).
+_PART = "_partitions"
 # A Dask partition of read_esdb holds about this many events: large files are
 # split by key range so that one big file still uses every worker.
 EVENTS_PER_PARTITION = 1_000_000
