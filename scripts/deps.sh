@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev libbz2-dev libzstd-dev
   googletest libgtest-dev libbenchmark-dev
   clang libclang-rt-14-dev
+  python3 python3-dev pybind11-dev python3-pybind11 python3-pytest python3-numpy python3-pandas python3-dask python3-distributed
   ${ESDB_EXTRA_PACKAGES:-}
 )
 missing=()

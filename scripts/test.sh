@@ -5,7 +5,10 @@
 #   3. the libFuzzer targets: corpora and saved findings replayed, then
 #      ESDB_FUZZ_SECONDS (default 60) of fuzzing per target,
 #   4. the benchmark against RocksDB, LevelDB and TrailDB, --small (built and
-#      run so it cannot rot; its figures are not asserted).
+#      run so it cannot rot; its figures are not asserted),
+#   5. the Python package (python/): the binding built for /usr/bin/python3,
+#      then pytest, including Dask on a loopback LocalCluster (ESDB_DASK_ROWS
+#      sets the Dask tests' size, default 1M rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -22,3 +25,9 @@ cmake --build build-asan -j"$jobs"
 ESDB_SKIP_DEPS=1 bash scripts/fuzz.sh "${ESDB_FUZZ_SECONDS:-60}"
 
 bash scripts/bench.sh --small
+
+# 5. Python: pytest fails the script on any failure, and on "no tests ran" (exit 5).
+cmake -S . -B build -DESDB_BUILD_PYTHON=ON >/dev/null
+cmake --build build -j"$jobs" --target esdb_python esdb_cli
+PYTHONPATH="$PWD/build/python" ESDB_CLI="$PWD/build/tools/esdb" \
+  /usr/bin/python3 -m pytest -q -rs -p no:cacheprovider python/tests

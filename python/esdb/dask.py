@@ -233,7 +233,7 @@ def lookup(archive, keys, *, group=None, index=None, start=None, end=None, data=
     import dask.dataframe as dd
 
     files, partitioned = _files_of(archive)
-    keys = list(keys)
+    keys = list(dict.fromkeys(keys))  # each key once, in the order given
     pieces = []
     if partitioned:
         by_file: dict[int, list] = {}

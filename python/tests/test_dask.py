@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import dask.dataframe as dd
+import distributed
+
 import esdb
 import esdb.dask
-
-dd = pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
 
 # The size is 1M rows; ESDB_DASK_ROWS overrides (CI runs the default).
 ROWS = int(os.environ.get("ESDB_DASK_ROWS", "1000000"))
