@@ -50,12 +50,28 @@ struct KeyIter {
   pyb::object owner;  // the Reader
   KeyRange range;
   std::optional<KeyRange::iterator> it;
+  bool busy = false;
 };
 
 struct MultiKeyIter {
   pyb::object owner;  // the MultiReader
   std::optional<MultiKeyRange::iterator> it;
+  bool busy = false;
 };
+
+// Advancing runs without the GIL; a second thread advancing the same
+// iterator meanwhile is refused rather than let race.
+template <class It, class Fn>
+void advance_alone(It& ki, Fn&& fn) {
+  if (ki.busy) throw pyb::value_error("this key iterator is already running in another thread");
+  ki.busy = true;
+  struct Done {
+    bool& b;
+    ~Done() { b = false; }
+  } done{ki.busy};
+  pyb::gil_scoped_release nogil;
+  fn();
+}
 
 std::vector<std::string> paths_of(const std::vector<pyb::handle>& inputs) {
   std::vector<std::string> out;
@@ -97,14 +113,13 @@ void register_reader(pyb::module_& m) {
   pyb::class_<KeyIter>(m, "KeyIterator")
       .def("__iter__", [](pyb::object self) { return self; })
       .def("__next__", [](KeyIter& ki) {
-        {
-          pyb::gil_scoped_release nogil;  // loads and checks the next key dir
+        advance_alone(ki, [&] {  // loads and checks the next key dir
           if (!ki.it) {
             ki.it.emplace(ki.range.begin());
           } else if (*ki.it != KeyRange::End{}) {
             ++*ki.it;
           }
-        }
+        });
         if (*ki.it == KeyRange::End{}) throw pyb::stop_iteration();
         return **ki.it;
       });
@@ -169,14 +184,13 @@ void register_reader(pyb::module_& m) {
       .def("__iter__", [](pyb::object self) { return self; })
       .def("__next__", [](MultiKeyIter& ki) {
         const MultiReader& r = ki.owner.cast<const MultiReader&>();
-        {
-          pyb::gil_scoped_release nogil;
+        advance_alone(ki, [&] {
           if (!ki.it) {
             ki.it.emplace(r.keys().begin());
           } else if (*ki.it != MultiKeyRange::End{}) {
             ++*ki.it;
           }
-        }
+        });
         if (*ki.it == MultiKeyRange::End{}) throw pyb::stop_iteration();
         return **ki.it;
       });

@@ -51,6 +51,11 @@ void EventIter::fill() {
   arena_.clear();
   pos_ = 0;
   std::string key_name;
+  busy_ = true;
+  struct Done {
+    bool& b;
+    ~Done() { b = false; }
+  } done{busy_};
   {
     pyb::gil_scoped_release nogil;  // decompression and posting walks happen here
     while (rows_.size() < kBatch) {
@@ -78,6 +83,10 @@ void EventIter::fill() {
 }
 
 PyObject* EventIter::next() {
+  // fill() releases the GIL: a second thread calling next() on this same
+  // iterator meanwhile would race on it, so it is refused (like a generator
+  // already executing).
+  if (busy_) throw pyb::value_error("this event iterator is already running in another thread");
   if (pos_ == rows_.size()) {
     if (done_) return nullptr;
     fill();

@@ -33,6 +33,7 @@ class EventIter {
   std::unique_ptr<OwnedScanOptions> options_;
   Scan scan_;
   bool done_ = false;
+  bool busy_ = false;  // fill() runs without the GIL
   std::string arena_;
   std::vector<Row> rows_;
   std::vector<std::pair<size_t, size_t>> index_spans_;  // (at, len) name, then value
