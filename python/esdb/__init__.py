@@ -41,13 +41,14 @@ from ._esdb import (  # noqa: F401  (the public API)
     is_partitioned_archive,
     key_hash,
     partition_of,
+    partitions_of,
     read_manifest,
     write_manifest,
 )
 
 __all__ = [
     "Writer", "Reader", "MultiReader", "Key", "MultiKey", "Event", "Group", "IndexValue", "FileStats",
-    "merge", "key_hash", "partition_of", "read_manifest", "write_manifest", "is_partitioned_archive",
+    "merge", "key_hash", "partition_of", "partitions_of", "read_manifest", "write_manifest", "is_partitioned_archive",
     "Error", "CorruptError", "UnsupportedError", "InvalidArgumentError", "ExistsError", "IoError",
     "expand_paths",
 ]

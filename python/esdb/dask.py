@@ -78,7 +78,7 @@ def _timestamps(values) -> np.ndarray:
 def _with_partition(df: pd.DataFrame, key: str, partitions: int) -> pd.DataFrame:
     df = df.copy()
     keys = _text_column(df[key])
-    df[_PART] = np.fromiter((esdb.partition_of(k, partitions) for k in keys), dtype="int64", count=len(keys))
+    df[_PART] = esdb.partitions_of(keys, partitions)
     return df
 
 

@@ -1,6 +1,7 @@
 // esdb.Reader, esdb.Key, esdb.MultiReader, esdb.MultiKey, esdb.merge and
 // the partitioned-archive helpers. The C++ objects are immutable and shared
 // by threads; every call that reads the file runs with the GIL released.
+#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include "bindings.h"
@@ -240,6 +241,20 @@ void register_reader(pyb::module_& m) {
   m.def("partition_of", [](pyb::handle key, uint64_t partitions) {
     return esdb::partition_of(bytes_of(key, "key"), partitions);
   }, arg("key"), arg("partitions"), "The file of a partitioned archive holding `key`: key_hash(key) % partitions.");
+  m.def("partitions_of", [](pyb::handle keys, uint64_t partitions) {
+    PyObject* f = PySequence_Fast(keys.ptr(), "keys must be a sequence");
+    if (!f) throw pyb::error_already_set();
+    pyb::object seq = pyb::reinterpret_steal<pyb::object>(f);
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(f);
+    pyb::array_t<int64_t> out(n);
+    int64_t* o = out.mutable_data();
+    std::deque<std::string> storage;
+    for (Py_ssize_t i = 0; i < n; i++) {
+      o[i] = static_cast<int64_t>(esdb::partition_of(bytes_of(PySequence_Fast_GET_ITEM(f, i), storage, "key"), partitions));
+      if (storage.size() > 64) storage.clear();
+    }
+    return out;
+  }, arg("keys"), arg("partitions"), "partition_of for every key of a sequence, as an int64 numpy array.");
   m.def("read_manifest", [](const std::string& dir) { return read_manifest(dir).files; }, arg("directory"),
         "The file names a partitioned archive's manifest lists, in partition order.");
   m.def("write_manifest", [](const std::string& dir, const std::vector<std::string>& files) {

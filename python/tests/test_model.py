@@ -202,3 +202,14 @@ def test_multireader_and_merge(tmp_path):
     with pytest.raises(esdb.ExistsError):
         esdb.merge(paths, out)
     assert esdb.merge(paths + paths, out, dedupe=True, overwrite=True).event_count <= len(whole.added)
+
+
+def test_key_hash_matches_spec_and_partitions():
+    # SPEC.md's worked example stores these hashes in its hash table slots.
+    assert esdb.key_hash("alice") == int.from_bytes(bytes.fromhex("b016011ad60da14d"), "little")
+    assert esdb.key_hash(b"bob") == int.from_bytes(bytes.fromhex("e5b8490fc4c00314"), "little")
+    keys = ["alice", b"bob", "ключ", b"\xff"] + [f"k{i}" for i in range(100)]
+    got = esdb.partitions_of(keys, 7)
+    assert got.tolist() == [esdb.key_hash(k) % 7 for k in keys] == [esdb.partition_of(k, 7) for k in keys]
+    with pytest.raises(esdb.InvalidArgumentError):
+        esdb.partition_of("a", 0)
