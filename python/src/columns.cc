@@ -27,6 +27,17 @@ struct Columns {
   std::string data;
   uint64_t limit = ~uint64_t{0};
 
+  // Growing the columns costs page faults and copies; a whole-file scan
+  // knows its size from the footer.
+  void reserve(uint64_t events, uint64_t bytes) {
+    events = std::min<uint64_t>(events, limit);
+    key_codes.reserve(events);
+    group_codes.reserve(events);
+    timestamps.reserve(events);
+    data_offsets.reserve(events + 1);
+    data.reserve(bytes);
+  }
+
   template <class K>
   void add_key(const K& k, const ScanOptions& o) {
     int32_t key_code = -1;
@@ -143,6 +154,7 @@ void register_columns(pyb::module_& m) {
                               pyb::handle group, pyb::handle index, pyb::handle start, pyb::handle end, bool reverse,
                               const std::string& data, std::optional<uint64_t> limit) {
     return collect(group, index, start, end, reverse, data, limit, [&](Columns& c, const ScanOptions& o) {
+      if (key_start == 0 && !key_stop) c.reserve(r.stats().event_count, r.stats().data_bytes);
       uint64_t i = 0;
       const uint64_t stop = key_stop.value_or(~uint64_t{0});
       for (const Key& k : r.keys()) {
