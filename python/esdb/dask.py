@@ -125,11 +125,17 @@ def _write_partition(df: pd.DataFrame, directory: str, partition: int, partition
     return {"file": file_name(partition), "events": len(keys)}
 
 
-def _remove_stale_temporaries(directory: str) -> None:
+def _remove_leftovers(directory: str, partitions: int) -> None:
     # A writer killed with its worker leaves its temporary file
-    # (".<name>.esdb-tmp.XXXXXX"); no task runs any more when this is called.
+    # (".<name>.esdb-tmp.XXXXXX"), and an archive rewritten with fewer
+    # partitions leaves its old higher-numbered files; no task runs any more
+    # when this is called.
+    keep = {file_name(i) for i in range(partitions)}
     for p in glob.glob(os.path.join(directory, ".part-*.esdb.esdb-tmp.*")):
         os.unlink(p)
+    for p in glob.glob(os.path.join(directory, "part-*.esdb")):
+        if os.path.basename(p) not in keep:
+            os.unlink(p)
 
 
 def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=(), partitions=None,
@@ -167,7 +173,7 @@ def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=()
     write = dask.delayed(_write_partition, pure=False)
     tasks = [write(p, directory, i, partitions, spec) for i, p in enumerate(parts)]
     results = list(dask.compute(*tasks, **(compute_kwargs or {})))
-    _remove_stale_temporaries(directory)
+    _remove_leftovers(directory, partitions)
     esdb.write_manifest(directory, [file_name(i) for i in range(partitions)])
     return results
 

@@ -29,7 +29,10 @@ def client(tmp_path_factory):
     kill_marker = str(tmp_path_factory.mktemp("marker") / "killed")
     os.environ[esdb.dask._KILL_MARKER_ENV] = ""  # workers start without the fault
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=None, silence_logs=40, death_timeout=60)
+                                       dashboard_address=None, silence_logs=40, death_timeout=60,
+                                       # The scheduler's HTTP endpoint (health, metrics; the dashboard
+                                       # is off) still listens: on loopback, on a free port.
+                                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     c = distributed.Client(cluster, timeout=60)
     try:
         yield c, kill_marker
@@ -125,6 +128,10 @@ def test_json_rows_and_groups(client, tmp_path):
     assert rows == sorted((r.k, r.g, r.t, {"k": r.k, "t": r.t, "g": r.g, "v": r.v}) for r in df.itertuples())
     with pytest.raises(FileExistsError):
         esdb.dask.to_esdb(dd.from_pandas(df, npartitions=1), out, key="k", timestamp="t")
+    # Rewritten with fewer files: the old ones go, the new archive is whole.
+    esdb.dask.to_esdb(dd.from_pandas(df, npartitions=1), out, key="k", timestamp="t", partitions=2, overwrite=True)
+    assert sorted(os.listdir(out)) == ["esdb-manifest.json", "part-00000.esdb", "part-00001.esdb"]
+    assert len(esdb.dask.read_esdb(out).compute()) == len(df)
 
 
 def test_worker_killed_in_to_esdb(client, tmp_path):
