@@ -3,6 +3,7 @@ loopback only): a partitioned archive from a DataFrame, read back equal to the
 model, lookups, the manifest read by MultiReader and the CLI, and a worker
 killed in the middle of to_esdb."""
 
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -144,10 +145,15 @@ def test_worker_killed_in_to_esdb(client, tmp_path):
     out = str(tmp_path / "killed")
     # Workers read the fault switch from their environment: set it on them.
     c.run(lambda m: os.environ.__setitem__(esdb.dask._KILL_MARKER_ENV, m), marker)
+    # In a thread with a bound: a job that stalls after the kill fails the test
+    # instead of hanging CI (the cluster's teardown then cancels it).
+    pool = concurrent.futures.ThreadPoolExecutor(1)
     try:
-        esdb.dask.to_esdb(dd.from_pandas(df, npartitions=4), out, key="customer", timestamp="ts",
-                          data="payload", partitions=PARTITIONS)
+        job = pool.submit(esdb.dask.to_esdb, dd.from_pandas(df, npartitions=4), out, key="customer",
+                          timestamp="ts", data="payload", partitions=PARTITIONS)
+        job.result(timeout=300)
     finally:
+        pool.shutdown(wait=False)
         c.run(lambda: os.environ.pop(esdb.dask._KILL_MARKER_ENV, None))
     assert os.path.exists(marker)  # a worker did die halfway through a file
     assert sorted(os.listdir(out)) == sorted(esdb.read_manifest(out) + ["esdb-manifest.json"])  # nothing partial
