@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "esdb/partitioned_archive.h"
 #include "esdb/esdb.h"
 #include "scan_state.h"
 
@@ -75,6 +76,7 @@ Scan MultiKey::scan(const ScanOptions& options) const {
 }
 
 MultiReader MultiReader::open(const std::vector<std::string>& paths) {
+  if (paths.size() == 1 && is_partitioned_archive(paths[0])) return open_archive(paths[0]);
   std::vector<Reader> readers;
   readers.reserve(paths.size());
   for (const std::string& p : paths) readers.push_back(Reader::open(p));
@@ -82,6 +84,12 @@ MultiReader MultiReader::open(const std::vector<std::string>& paths) {
 }
 
 std::optional<MultiKey> MultiReader::find(std::string_view key) const {
+  if (partitioned_) {
+    const size_t i = partition_of(key, readers_.size());
+    auto k = readers_[i].find(key);
+    if (!k) return std::nullopt;
+    return MultiKey({{i, std::move(*k)}});
+  }
   std::vector<MultiKey::Part> parts;
   for (size_t i = 0; i < readers_.size(); i++) {
     if (auto k = readers_[i].find(key)) parts.push_back({i, std::move(*k)});

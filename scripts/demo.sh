@@ -15,3 +15,15 @@ $esdb get "$out" c-1 --index type=purchase --reverse
 $esdb info "$out"
 $esdb verify "$out"
 build/examples/esdb_quickstart "$(dirname "$out")/quickstart.esdb"
+# The same lookup from Python (the binding built for Debian's /usr/bin/python3).
+{ set +x; } 2>/dev/null
+cmake -S . -B build -DESDB_BUILD_PYTHON=ON >/dev/null
+cmake --build build -j"$(nproc)" --target esdb_python
+set -x
+PYTHONPATH=build/python /usr/bin/python3 -c '
+import sys, esdb
+r = esdb.Reader(sys.argv[1])
+for e in r["c-1"].scan(index=("type", "purchase"), reverse=True):
+    print(e.timestamp, e.data.decode())
+print(r.to_pandas().groupby("key", observed=True).size())
+' "$out"

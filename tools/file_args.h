@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "esdb/archive.h"
+#include "esdb/partitioned_archive.h"
 #include "esdb/esdb.h"
 
 namespace esdb::cli {
@@ -16,11 +18,24 @@ namespace esdb::cli {
 // matching nothing is a usage error (exit 2) naming it.
 std::vector<std::string> expand_file_args(const std::vector<std::string>& args);
 
+// An ingest archive (sealed files + open log, esdb/archive.h): any directory
+// that is not a partitioned archive (it has no manifest).
+inline bool is_ingest_dir(const std::string& path) {
+  return is_archive_dir(path) && !is_partitioned_archive(path);
+}
+
+// True when `files` is one plain file, read by a Reader; several files or a
+// partitioned archive directory are read by a MultiReader.
+
+inline bool is_single_file(const std::vector<std::string>& files) {
+  return files.size() == 1 && !is_partitioned_archive(files[0]);
+}
+
 // Calls `fn` with every key of `files` (a KeyRange or a MultiKeyRange): one
 // file is read by a plain Reader, which has no merging to do.
 template <class Fn>
 void for_keys_of(const std::vector<std::string>& files, Fn&& fn) {
-  if (files.size() == 1) {
+  if (is_single_file(files)) {
     const Reader reader = Reader::open(files[0]);
     fn(reader.keys());
   } else {

@@ -62,12 +62,12 @@ Command add_get_command(CLI::App& app) {
               while (scan.next() && printer.print(scan.event())) {
               }
             };
-            if (files.size() == 1 && is_archive_dir(files[0])) {  // sealed files + open log
+            if (files.size() == 1 && is_ingest_dir(files[0])) {  // sealed files + open log
               const DirReader reader = DirReader::open(files[0]);
               const std::optional<DirKey> key = reader.find(key_name);
               if (!key) return kExitNotFound;
               print(*key);
-            } else if (files.size() == 1) {
+            } else if (is_single_file(files)) {
               const Reader reader = Reader::open(files[0]);
               const std::optional<Key> key = reader.find(key_name);
               if (!key) return kExitNotFound;

@@ -331,6 +331,9 @@ class MultiReader {
  public:
   static MultiReader open(const std::vector<std::string>& paths);
   explicit MultiReader(std::vector<Reader> readers) : readers_(std::move(readers)) {}
+  // The files of a partitioned archive in manifest order (archive.h): find()
+  // probes only the key's own file. open({dir}) of an archive makes one.
+  static MultiReader partitioned(std::vector<Reader> readers);
   const std::vector<Reader>& readers() const { return readers_; }
   // One hash probe per file; nullopt when no file holds the key.
   std::optional<MultiKey> find(std::string_view key) const;
@@ -338,6 +341,7 @@ class MultiReader {
 
  private:
   std::vector<Reader> readers_;
+  bool partitioned_ = false;  // readers_[partition_of(key, size)] alone may hold a key
 };
 
 struct MergeOptions {

@@ -1,0 +1,44 @@
+#include "convert.h"
+
+namespace esdb::py {
+
+std::string_view bytes_of(pyb::handle obj, std::deque<std::string>& storage, const char* what) {
+  PyObject* o = obj.ptr();
+  if (PyBytes_Check(o)) return {PyBytes_AS_STRING(o), static_cast<size_t>(PyBytes_GET_SIZE(o))};
+  if (PyUnicode_Check(o)) {
+    Py_ssize_t n = 0;
+    // The cached UTF-8 form: no copy for the common case.
+    if (const char* p = PyUnicode_AsUTF8AndSize(o, &n)) return {p, static_cast<size_t>(n)};
+    PyErr_Clear();  // lone surrogates: the bytes surrogateescape stands for
+    PyObject* b = PyUnicode_AsEncodedString(o, "utf-8", "surrogateescape");
+    if (!b) throw pyb::error_already_set();
+    storage.emplace_back(PyBytes_AS_STRING(b), static_cast<size_t>(PyBytes_GET_SIZE(b)));
+    Py_DECREF(b);
+    return storage.back();
+  }
+  if (PyByteArray_Check(o) || PyMemoryView_Check(o)) {
+    pyb::buffer_info info = pyb::reinterpret_borrow<pyb::buffer>(obj).request();
+    storage.emplace_back(static_cast<const char*>(info.ptr), static_cast<size_t>(info.size * info.itemsize));
+    return storage.back();
+  }
+  throw pyb::type_error(std::string(what) + " must be str or bytes, not " + Py_TYPE(o)->tp_name);
+}
+
+std::string bytes_of(pyb::handle obj, const char* what) {
+  std::deque<std::string> storage;
+  return std::string(bytes_of(obj, storage, what));
+}
+
+PyObject* new_text(std::string_view s) {
+  PyObject* r = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogateescape");
+  if (!r) throw pyb::error_already_set();
+  return r;
+}
+
+PyObject* new_bytes(std::string_view s) {
+  PyObject* r = PyBytes_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size()));
+  if (!r) throw pyb::error_already_set();
+  return r;
+}
+
+}  // namespace esdb::py

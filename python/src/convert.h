@@ -1,0 +1,27 @@
+// Bytes in and out of Python. Keys, groups and index names/values are bytes
+// in the file; Python gives them as str (UTF-8) or bytes and gets str back,
+// decoded with surrogateescape so that any bytes survive a round trip.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace esdb::py {
+
+namespace pyb = pybind11;
+
+// A view of `obj` (str or bytes-like); `storage` keeps bytes that had to be
+// made (a str with surrogates). Valid while `obj` and `storage` live.
+// Raises TypeError for anything else.
+std::string_view bytes_of(pyb::handle obj, std::deque<std::string>& storage, const char* what);
+// As above for a single value with its own storage.
+std::string bytes_of(pyb::handle obj, const char* what);
+
+// New references.
+PyObject* new_text(std::string_view s);   // str, surrogateescape
+PyObject* new_bytes(std::string_view s);  // bytes
+
+}  // namespace esdb::py

