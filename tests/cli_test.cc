@@ -786,7 +786,7 @@ TEST_F(CliTest, CompletionCoversEveryCommandAndFlag) {
     EXPECT_NE(c.out.find("    " + name + ") words='-h --help"), std::string::npos) << name;
   }
   EXPECT_GE(n, 9);
-  EXPECT_NE(c.out.find("merge) words='-h --help --dedupe --force -q --quiet --memory'"), std::string::npos);
+  EXPECT_NE(c.out.find("merge) words='-h --help --dedupe --force --compression -q --quiet --memory'"), std::string::npos);
   EXPECT_NE(c.out.find("--time-unit"), std::string::npos);
   EXPECT_EQ(run({"completion", "zsh"}).code, 2);
 }
