@@ -7,59 +7,9 @@
 
 #include "archive_files.h"
 #include "esdb/archive.h"
-#include "scan_state.h"
+#include "merged_scan.h"
 
 namespace esdb {
-namespace detail {
-namespace {
-
-// The same order as multi_reader.cc's MergedScan, over scans of any kind.
-class PartsScan final : public EventSource {
- public:
-  PartsScan(std::vector<Scan> scans, bool reverse) : scans_(std::move(scans)), reverse_(reverse) {
-    for (size_t i = 0; i < scans_.size(); i++) {
-      if (scans_[i].next()) heap_.push_back(i);
-    }
-    std::make_heap(heap_.begin(), heap_.end(), order());
-  }
-  bool next() override {
-    if (top_ != kNone) {
-      if (scans_[top_].next()) {
-        heap_.push_back(top_);
-        std::push_heap(heap_.begin(), heap_.end(), order());
-      }
-      top_ = kNone;
-    }
-    if (heap_.empty()) return false;
-    std::pop_heap(heap_.begin(), heap_.end(), order());
-    top_ = heap_.back();
-    heap_.pop_back();
-    return true;
-  }
-  const Event& event() const override { return scans_[top_].event(); }
-
- private:
-  struct Later {  // std heaps keep the greatest on top: "greater" = comes first
-    const PartsScan* m;
-    bool operator()(size_t a, size_t b) const {
-      const Event& x = m->scans_[a].event();
-      const Event& y = m->scans_[b].event();
-      int c = x.group.compare(y.group);
-      if (c == 0) c = x.timestamp < y.timestamp ? -1 : x.timestamp > y.timestamp ? 1 : 0;
-      if (c == 0) c = a < b ? -1 : a > b ? 1 : 0;
-      return m->reverse_ ? c < 0 : c > 0;
-    }
-  };
-  Later order() const { return Later{this}; }
-  static constexpr size_t kNone = ~size_t{0};
-  std::vector<Scan> scans_;
-  bool reverse_;
-  std::vector<size_t> heap_;
-  size_t top_ = kNone;
-};
-
-}  // namespace
-}  // namespace detail
 
 bool is_archive_dir(const std::string& path) {
   struct stat st;
@@ -76,7 +26,7 @@ Scan DirKey::scan(const ScanOptions& options) const {
   std::vector<Scan> scans;
   for (const auto& p : parts_) std::visit([&](const auto& k) { scans.push_back(k.scan(options)); }, p);
   if (scans.size() == 1) return std::move(scans[0]);
-  return detail::make_scan(std::make_unique<detail::PartsScan>(std::move(scans), options.reverse));
+  return detail::make_scan(std::make_unique<detail::MergedScan>(std::move(scans), options.reverse));
 }
 
 DirReader DirReader::open(const std::string& dir) {

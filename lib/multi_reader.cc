@@ -6,63 +6,9 @@
 
 #include "esdb/partitioned_archive.h"
 #include "esdb/esdb.h"
-#include "scan_state.h"
+#include "merged_scan.h"
 
 namespace esdb {
-namespace detail {
-
-// Merges one scan per part by (group, timestamp), ties in file order; a
-// reverse scan is the exact mirror.
-class MergedScan final : public EventSource {
- private:
-  // std heaps put the greatest on top, so "less" means "comes later".
-  struct Order {
-    const MergedScan* m;
-    bool operator()(size_t a, size_t b) const {
-      const Event& x = m->scans_[a].event();
-      const Event& y = m->scans_[b].event();
-      int c = x.group.compare(y.group);
-      if (c == 0) c = x.timestamp < y.timestamp ? -1 : x.timestamp > y.timestamp ? 1 : 0;
-      if (c == 0) c = a < b ? -1 : a > b ? 1 : 0;
-      return m->reverse_ ? c < 0 : c > 0;
-    }
-  };
-  Order order() const { return Order{this}; }
-
- public:
-  MergedScan(const std::vector<MultiKey::Part>& parts, const ScanOptions& o) : reverse_(o.reverse) {
-    for (const auto& p : parts) scans_.push_back(p.key.scan(o));
-    for (size_t i = 0; i < scans_.size(); i++) {
-      if (scans_[i].next()) heap_.push_back(i);
-    }
-    std::make_heap(heap_.begin(), heap_.end(), order());
-  }
-
-  bool next() override {
-    if (top_ != kNone) {  // advance the scan that produced the last event
-      if (scans_[top_].next()) {
-        heap_.push_back(top_);
-        std::push_heap(heap_.begin(), heap_.end(), order());
-      }
-      top_ = kNone;
-    }
-    if (heap_.empty()) return false;
-    std::pop_heap(heap_.begin(), heap_.end(), order());
-    top_ = heap_.back();
-    heap_.pop_back();
-    return true;
-  }
-  const Event& event() const override { return scans_[top_].event(); }
-
- private:
-  static constexpr size_t kNone = ~size_t{0};
-  bool reverse_;
-  std::vector<Scan> scans_;
-  std::vector<size_t> heap_;
-  size_t top_ = kNone;
-};
-
-}  // namespace detail
 
 uint64_t MultiKey::event_count() const {
   uint64_t n = 0;
@@ -72,7 +18,9 @@ uint64_t MultiKey::event_count() const {
 
 Scan MultiKey::scan(const ScanOptions& options) const {
   if (parts_.size() == 1) return parts_[0].key.scan(options);
-  return Scan(std::make_unique<detail::MergedScan>(parts_, options));
+  std::vector<Scan> scans;
+  for (const Part& p : parts_) scans.push_back(p.key.scan(options));
+  return Scan(std::make_unique<detail::MergedScan>(std::move(scans), options.reverse));
 }
 
 MultiReader MultiReader::open(const std::vector<std::string>& paths) {
