@@ -228,6 +228,28 @@ class CorruptionTest : public ::testing::Test {
   void pwrite_all(const std::string& bytes, uint64_t at) {
     ASSERT_EQ(::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(at)), static_cast<ssize_t>(bytes.size()));
   }
+  // Flips one bit of every offset (the bit moving along), checking each damaged copy.
+  Sweep flip_sweep(const char* name) {
+    Sweep sweep{name};
+    for (uint64_t at : offsets()) {
+      const int bit = static_cast<int>((at * 5 + 3) % 8);
+      std::string damaged(1, static_cast<char>(original_[at] ^ (1 << bit)));
+      pwrite_all(damaged, at);
+      checker_->check(sweep, "bit " + std::to_string(bit) + " at offset " + std::to_string(at));
+      pwrite_all(original_.substr(at, 1), at);
+    }
+    return sweep;
+  }
+  // Cuts the file at every offset, checking each shorter copy.
+  Sweep truncation_sweep(const char* name) {
+    Sweep sweep{name};
+    for (uint64_t at : offsets()) {
+      EXPECT_EQ(::ftruncate(fd_, static_cast<off_t>(at)), 0);
+      checker_->check(sweep, "cut at " + std::to_string(at));
+      pwrite_all(original_.substr(at), at);
+    }
+    return sweep;
+  }
   static void report(const Sweep& s) {
     s.print();
     for (size_t i = 0; i < s.failures.size() && i < 20; i++) ADD_FAILURE() << s.failures[i];
@@ -276,25 +298,13 @@ TEST_F(CorruptionTest, SoundFileMatchesTheModel) {
 }
 
 TEST_F(CorruptionTest, EveryBitFlipIsDetectedOrHarmless) {
-  Sweep sweep{"flips"};
-  for (uint64_t at : offsets()) {
-    const int bit = static_cast<int>((at * 5 + 3) % 8);
-    std::string damaged(1, static_cast<char>(original_[at] ^ (1 << bit)));
-    pwrite_all(damaged, at);
-    checker_->check(sweep, "bit " + std::to_string(bit) + " at offset " + std::to_string(at));
-    pwrite_all(original_.substr(at, 1), at);
-  }
+  const Sweep sweep = flip_sweep("flips");
   report(sweep);
   EXPECT_EQ(sweep.tried, offsets().size());
 }
 
 TEST_F(CorruptionTest, EveryTruncationIsDetected) {
-  Sweep sweep{"truncations"};
-  for (uint64_t at : offsets()) {
-    ASSERT_EQ(::ftruncate(fd_, static_cast<off_t>(at)), 0);
-    checker_->check(sweep, "cut at " + std::to_string(at));
-    pwrite_all(original_.substr(at), at);
-  }
+  const Sweep sweep = truncation_sweep("truncations");
   report(sweep);
   // A shorter file has no footer where it should be: never harmless.
   EXPECT_EQ(sweep.harmless, 0u);
@@ -329,24 +339,12 @@ TEST_F(CompactCorruptionTest, SoundFileUsesCompactBlocksAndMatchesTheModel) {
 }
 
 TEST_F(CompactCorruptionTest, EveryBitFlipIsDetectedOrHarmless) {
-  Sweep sweep{"compact flips"};
-  for (uint64_t at : offsets()) {
-    const int bit = static_cast<int>((at * 5 + 3) % 8);
-    std::string damaged(1, static_cast<char>(original_[at] ^ (1 << bit)));
-    pwrite_all(damaged, at);
-    checker_->check(sweep, "bit " + std::to_string(bit) + " at offset " + std::to_string(at));
-    pwrite_all(original_.substr(at, 1), at);
-  }
+  const Sweep sweep = flip_sweep("compact flips");
   report(sweep);
 }
 
 TEST_F(CompactCorruptionTest, EveryTruncationIsDetected) {
-  Sweep sweep{"compact truncations"};
-  for (uint64_t at : offsets()) {
-    ASSERT_EQ(::ftruncate(fd_, static_cast<off_t>(at)), 0);
-    checker_->check(sweep, "cut at " + std::to_string(at));
-    pwrite_all(original_.substr(at), at);
-  }
+  const Sweep sweep = truncation_sweep("compact truncations");
   report(sweep);
   EXPECT_EQ(sweep.harmless, 0u);
 }
