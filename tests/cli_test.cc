@@ -10,10 +10,7 @@
 //   7 c-1 web   1403534950 view     (same second as line 3)
 //   8 c-2 store 1403534900 view     tags []
 //   9 c-1 web   1403535100 purchase (non-ASCII, escaped quotes)
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <dirent.h>
@@ -31,8 +28,7 @@
 #include "format/coding.h"
 #include "format/format.h"
 #include "test_util.h"
-
-extern char** environ;
+#include "tool_process.h"
 
 namespace {
 
@@ -40,10 +36,7 @@ using esdb::test::read_file;
 using esdb::test::TempDir;
 using esdb::test::write_file;
 
-struct Result {
-  int code;  // exit code, or 128 + signal if the tool died
-  std::string out, err;
-};
+using Result = esdb::test::ToolResult;
 
 std::string fixture(const std::string& name) {
   return std::string(ESDB_TEST_DATA_DIR) + "/fixtures/" + name;
@@ -87,23 +80,7 @@ class CliTest : public ::testing::Test {
  protected:
   // Runs the tool with `args`, standard input from `stdin_path`.
   Result run(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null") {
-    const std::string out = io_.path("stdout"), err = io_.path("stderr");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, stdin_path.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> argv{const_cast<char*>(ESDB_TOOL_PATH)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    pid_t pid;
-    const int rc = posix_spawn(&pid, ESDB_TOOL_PATH, &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    EXPECT_EQ(rc, 0) << "cannot start " << ESDB_TOOL_PATH;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return {code, read_file(out), read_file(err)};
+    return esdb::test::run_tool(args, io_, stdin_path);
   }
 
   std::string path(const std::string& name) const { return dir_.path(name); }

@@ -1,8 +1,5 @@
 // `esdb import`, run as a separate process on the Go ESDB fixtures in
 // tests/goesdb/ and checked for output, exit codes and what it leaves behind.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 
@@ -14,8 +11,7 @@
 #include <vector>
 
 #include "test_util.h"
-
-extern char** environ;
+#include "tool_process.h"
 
 namespace {
 
@@ -23,33 +19,13 @@ using esdb::test::read_file;
 using esdb::test::TempDir;
 using esdb::test::write_file;
 
-struct Result {
-  int code;
-  std::string out, err;
-};
+using Result = esdb::test::ToolResult;
 
 std::string go_fixture(const std::string& name) { return std::string(ESDB_TEST_DATA_DIR) + "/goesdb/" + name; }
 
 class ImportCliTest : public ::testing::Test {
  protected:
-  Result run(const std::vector<std::string>& args) {
-    const std::string out = io_.path("stdout"), err = io_.path("stderr");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> argv{const_cast<char*>(ESDB_TOOL_PATH)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    pid_t pid;
-    EXPECT_EQ(posix_spawn(&pid, ESDB_TOOL_PATH, &fa, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return {code, read_file(out), read_file(err)};
-  }
+  Result run(const std::vector<std::string>& args) { return esdb::test::run_tool(args, io_); }
   std::string path(const std::string& name) const { return dir_.path(name); }
 
   // activity.esdb with one bit of its file index table flipped (the table

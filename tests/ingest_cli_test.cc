@@ -2,11 +2,8 @@
 // processes: the same lines `get` prints from a file built with `esdb build`,
 // a clean stop on SIGTERM with everything appended flushed, and one ingest
 // per directory.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,47 +13,16 @@
 
 #include "esdb/archive.h"
 #include "test_util.h"
-
-extern char** environ;
+#include "tool_process.h"
 
 namespace esdb::test {
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-// Starts the tool with stdin from `in_fd` (or /dev/null), output to files.
-pid_t spawn(const std::vector<std::string>& args, const TempDir& io, int in_fd = -1) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  if (in_fd >= 0) {
-    posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
-  } else {
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  }
-  posix_spawn_file_actions_addopen(&fa, 1, io.path("out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, io.path("err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> argv{const_cast<char*>(ESDB_TOOL_PATH)};
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  EXPECT_EQ(posix_spawn(&pid, ESDB_TOOL_PATH, &fa, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
-
-Result finish(pid_t pid, const TempDir& io) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(io.path("out")),
-          read_file(io.path("err"))};
-}
+using Result = ToolResult;
 
 Result run(const std::vector<std::string>& args) {
   TempDir io;
-  return finish(spawn(args, io), io);
+  return run_tool(args, io);
 }
 
 std::string events_jsonl() {
@@ -112,7 +78,7 @@ TEST(IngestCli, SigtermFlushesAndExitsAndOneIngestPerDir) {
   const std::string dir = tmp.path("archive");
   int p[2];
   ASSERT_EQ(::pipe(p), 0);
-  const pid_t pid = spawn({"ingest", dir, "--key", "customer", "--time", "ts", "-q"}, io, p[0]);
+  const pid_t pid = spawn_tool({"ingest", dir, "--key", "customer", "--time", "ts", "-q"}, io, p[0]);
   ::close(p[0]);
   const std::string lines = events_jsonl().substr(0, 200);
   ASSERT_EQ(::write(p[1], lines.data(), lines.size()), static_cast<ssize_t>(lines.size()));
@@ -132,7 +98,7 @@ TEST(IngestCli, SigtermFlushesAndExitsAndOneIngestPerDir) {
   EXPECT_EQ(second.code, 2);
   EXPECT_NE(second.err.find("locked"), std::string::npos) << second.err;
   ::kill(pid, SIGTERM);  // the pipe stays open: only the signal ends it
-  Result r = finish(pid, io);
+  Result r = wait_tool(pid, io);
   ::close(p[1]);
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(Log::open_read(DirReader::open(dir).logs().back().path()).event_count(), want);
