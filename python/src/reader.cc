@@ -17,9 +17,19 @@ using pyb::arg;
 
 pyb::object text(std::string_view s) { return pyb::reinterpret_steal<pyb::object>(new_text(s)); }
 
-template <class K>
-std::optional<K> find_in(const auto& reader, pyb::handle key) {
-  const std::string name = bytes_of(key, "key");
+// A probe is a fraction of a microsecond: releasing and taking back the GIL
+// around it would cost more than it lets other threads gain, so a lookup
+// holds it (only a MultiReader over many plain files, one probe each,
+// releases it). The key is read in place from the str/bytes object.
+std::optional<Key> find_in(const Reader& reader, pyb::handle key) {
+  std::string storage;
+  return reader.find(bytes_of(key, storage, "key"));
+}
+
+std::optional<MultiKey> find_in(const MultiReader& reader, pyb::handle key) {
+  std::string storage;
+  const std::string_view name = bytes_of(key, storage, "key");
+  if (reader.readers().size() <= 4) return reader.find(name);
   pyb::gil_scoped_release nogil;
   return reader.find(name);
 }
@@ -136,14 +146,14 @@ void register_reader(pyb::module_& m) {
            arg("path"))
       .def_property_readonly("path", &Reader::path)
       .def_property_readonly("stats", &Reader::stats)
-      .def("find", [](const Reader& r, pyb::handle key) { return find_in<Key>(r, key); }, arg("key"),
+      .def("find", [](const Reader& r, pyb::handle key) { return find_in(r, key); }, arg("key"),
            "The key, found with one hash probe, or None.")
       .def("__getitem__", [](const Reader& r, pyb::handle key) {
-        auto k = find_in<Key>(r, key);
+        auto k = find_in(r, key);
         if (!k) throw pyb::key_error(pyb::repr(key).cast<std::string>());
         return *k;
       })
-      .def("__contains__", [](const Reader& r, pyb::handle key) { return find_in<Key>(r, key).has_value(); })
+      .def("__contains__", [](const Reader& r, pyb::handle key) { return find_in(r, key).has_value(); })
       .def("__len__", [](const Reader& r) { return r.stats().key_count; })
       .def("__iter__", [](pyb::object self) {
         return KeyIter{self, self.cast<const Reader&>().keys(), std::nullopt};
@@ -210,14 +220,14 @@ void register_reader(pyb::module_& m) {
         for (const Reader& x : r.readers()) out.push_back(x.path());
         return out;
       })
-      .def("find", [](const MultiReader& r, pyb::handle key) { return find_in<MultiKey>(r, key); }, arg("key"),
+      .def("find", [](const MultiReader& r, pyb::handle key) { return find_in(r, key); }, arg("key"),
            "The key's parts, one hash probe per file (one in all for an archive), or None.")
       .def("__getitem__", [](const MultiReader& r, pyb::handle key) {
-        auto k = find_in<MultiKey>(r, key);
+        auto k = find_in(r, key);
         if (!k) throw pyb::key_error(pyb::repr(key).cast<std::string>());
         return *k;
       })
-      .def("__contains__", [](const MultiReader& r, pyb::handle key) { return find_in<MultiKey>(r, key).has_value(); })
+      .def("__contains__", [](const MultiReader& r, pyb::handle key) { return find_in(r, key).has_value(); })
       .def("__iter__", [](pyb::object self) { return MultiKeyIter{self, std::nullopt}; },
            "Every key of the files once, in byte-wise order, as MultiKey.")
       .def("__enter__", [](pyb::object self) { return self; })
@@ -236,10 +246,14 @@ void register_reader(pyb::module_& m) {
         "Streams every event of `inputs` into a new file `output` (memory bounded whatever their\n"
         "sizes); dedupe drops events equal in key, group, timestamp and data. Returns FileStats.");
 
-  m.def("key_hash", [](pyb::handle key) { return esdb::key_hash(bytes_of(key, "key")); }, arg("key"),
+  m.def("key_hash", [](pyb::handle key) {
+    std::string storage;
+    return esdb::key_hash(bytes_of(key, storage, "key"));
+  }, arg("key"),
         "The format's key hash, XXH3-64 with seed 0 (SPEC.md).");
   m.def("partition_of", [](pyb::handle key, uint64_t partitions) {
-    return esdb::partition_of(bytes_of(key, "key"), partitions);
+    std::string storage;
+    return esdb::partition_of(bytes_of(key, storage, "key"), partitions);
   }, arg("key"), arg("partitions"), "The file of a partitioned archive holding `key`: key_hash(key) % partitions.");
   m.def("partitions_of", [](pyb::handle keys, uint64_t partitions) {
     PyObject* f = PySequence_Fast(keys.ptr(), "keys must be a sequence");
