@@ -3,7 +3,6 @@ loopback only): a partitioned archive from a DataFrame, read back equal to the
 model, lookups, the manifest read by MultiReader and the CLI, and a worker
 killed in the middle of to_esdb."""
 
-import concurrent.futures
 import json
 import os
 import subprocess
@@ -144,18 +143,43 @@ def test_worker_killed_in_to_esdb(client, tmp_path):
     df = model_frame(rows, seed=1)
     out = str(tmp_path / "killed")
     # Workers read the fault switch from their environment: set it on them.
-    c.run(lambda m: os.environ.__setitem__(esdb.dask._KILL_MARKER_ENV, m), marker)
-    # In a thread with a bound: a job that stalls after the kill fails the test
-    # instead of hanging CI (the cluster's teardown then cancels it).
-    pool = concurrent.futures.ThreadPoolExecutor(1)
+    c.run(lambda m: os.environ.__setitem__(esdb.dask._KILL_MARKER_ENV, m), marker, callback_timeout=60)
     try:
-        job = pool.submit(esdb.dask.to_esdb, dd.from_pandas(df, npartitions=4), out, key="customer",
-                          timestamp="ts", data="payload", partitions=PARTITIONS)
-        job.result(timeout=300)
+        # Bounded by to_esdb itself: a job that stalls after the kill raises
+        # StallError (and fails the test) instead of hanging CI.
+        esdb.dask.to_esdb(dd.from_pandas(df, npartitions=4), out, key="customer", timestamp="ts", data="payload",
+                          partitions=PARTITIONS, timeout=300, stall_timeout=120)
     finally:
-        pool.shutdown(wait=False)
-        c.run(lambda: os.environ.pop(esdb.dask._KILL_MARKER_ENV, None))
+        c.run(lambda: os.environ.pop(esdb.dask._KILL_MARKER_ENV, None), callback_timeout=60)
     assert os.path.exists(marker)  # a worker did die halfway through a file
     assert sorted(os.listdir(out)) == sorted(esdb.read_manifest(out) + ["esdb-manifest.json"])  # nothing partial
     got = esdb.dask.read_esdb(out).compute()
     pd.testing.assert_frame_equal(sorted_events(got), expected_of(df))  # every event exactly once
+
+
+def test_stalled_job_is_bounded(client, tmp_path):
+    # Every partition writer stops making progress (sleeps, then fails without
+    # writing): to_esdb must give up after stall_timeout with a clear error,
+    # cancel the job and leave no archive behind, instead of waiting forever.
+    c, _ = client
+    df = pd.DataFrame({"k": [f"k{i}" for i in range(40)], "t": range(40), "v": range(40)})
+    out = str(tmp_path / "stalled")
+    # The worker killed by the test above may still be coming back: the switch
+    # must reach both workers.
+    c.wait_for_workers(2, timeout=120)
+    c.run(lambda: os.environ.__setitem__(esdb.dask._STALL_ENV, "4"), callback_timeout=60)
+    try:
+        with pytest.raises(esdb.dask.StallError, match="no progress for 1 s"):
+            esdb.dask.to_esdb(dd.from_pandas(df, npartitions=2), out, key="k", timestamp="t", data="v",
+                              partitions=2, stall_timeout=1, timeout=120)
+    finally:
+        c.run(lambda: os.environ.pop(esdb.dask._STALL_ENV, None), callback_timeout=60)
+    assert not esdb.is_partitioned_archive(out)
+    assert not [f for f in os.listdir(out) if f.startswith("part-")]  # nothing renamed into place
+    with pytest.raises(esdb.dask.StallError, match="not done after"):
+        c.run(lambda: os.environ.__setitem__(esdb.dask._STALL_ENV, "4"), callback_timeout=60)
+        try:
+            esdb.dask.to_esdb(dd.from_pandas(df, npartitions=2), out, key="k", timestamp="t", data="v",
+                              partitions=2, stall_timeout=None, timeout=1)
+        finally:
+            c.run(lambda: os.environ.pop(esdb.dask._STALL_ENV, None), callback_timeout=60)
