@@ -44,17 +44,23 @@ constexpr const char* kScanDoc =
     "group: only this group; index: (name, value), only events carrying it;\n"
     "start/end: timestamps in [start, end); with_indexes: fill Event.indexes.";
 
+// A plain scan reads nothing when it starts (the first next() does, without
+// the GIL), so it keeps the GIL, like a lookup; one by index reads and
+// checks the key's index block first, which may be large: that runs without.
 template <class K>
-EventIter* scan_of(pyb::object self, pyb::handle group, pyb::handle index, pyb::handle start, pyb::handle end,
-                   bool reverse, bool with_indexes) {
+pyb::object scan_of(pyb::object self, pyb::handle group, pyb::handle index, pyb::handle start, pyb::handle end,
+                    bool reverse, bool with_indexes) {
   const K& k = self.cast<const K&>();
   auto o = scan_options(group, index, start, end, reverse, with_indexes);
-  std::optional<Scan> s;
-  {
+  std::optional<Scan> started;
+  if (o->options.index || with_indexes) {
     pyb::gil_scoped_release nogil;
-    s.emplace(k.scan(o->options));
+    started.emplace(k.scan(o->options));
+  } else {
+    started.emplace(k.scan(o->options));
   }
-  return new EventIter(std::move(self), std::move(o), std::move(*s));
+  Scan s = std::move(*started);
+  return wrap_event_iter(std::make_unique<EventIter>(std::move(self), std::move(o), std::move(s)));
 }
 
 struct KeyIter {
