@@ -6,6 +6,7 @@
 
 #include "bindings.h"
 #include "convert.h"
+#include "fast_find.h"
 #include "esdb/partitioned_archive.h"
 #include "esdb/esdb.h"
 #include "scan_iter.h"
@@ -21,11 +22,7 @@ pyb::object text(std::string_view s) { return pyb::reinterpret_steal<pyb::object
 // around it would cost more than it lets other threads gain, so a lookup
 // holds it (only a MultiReader over many plain files, one probe each,
 // releases it). The key is read in place from the str/bytes object.
-std::optional<Key> find_in(const Reader& reader, pyb::handle key) {
-  std::string storage;
-  return reader.find(bytes_of(key, storage, "key"));
-}
-
+// Reader's own lookups bypass pybind11 altogether: fast_find.cc.
 std::optional<MultiKey> find_in(const MultiReader& reader, pyb::handle key) {
   std::string storage;
   const std::string_view name = bytes_of(key, storage, "key");
@@ -152,14 +149,7 @@ void register_reader(pyb::module_& m) {
            arg("path"))
       .def_property_readonly("path", &Reader::path)
       .def_property_readonly("stats", &Reader::stats)
-      .def("find", [](const Reader& r, pyb::handle key) { return find_in(r, key); }, arg("key"),
-           "The key, found with one hash probe, or None.")
-      .def("__getitem__", [](const Reader& r, pyb::handle key) {
-        auto k = find_in(r, key);
-        if (!k) throw pyb::key_error(pyb::repr(key).cast<std::string>());
-        return *k;
-      })
-      .def("__contains__", [](const Reader& r, pyb::handle key) { return find_in(r, key).has_value(); })
+      // find, __getitem__, __contains__: fast_find.cc, installed below.
       .def("__len__", [](const Reader& r) { return r.stats().key_count; })
       .def("__iter__", [](pyb::object self) {
         return KeyIter{self, self.cast<const Reader&>().keys(), std::nullopt};
@@ -180,6 +170,7 @@ void register_reader(pyb::module_& m) {
         return "<esdb.Reader " + r.path() + " keys=" + std::to_string(r.stats().key_count) + " events=" +
                std::to_string(r.stats().event_count) + ">";
       });
+  install_fast_find(m.attr("Reader"));
 
   pyb::class_<MultiKey>(m, "MultiKey", "One key across several files; scans merge its parts by (group, timestamp).")
       .def_property_readonly("name", [](const MultiKey& k) { return text(k.name()); })

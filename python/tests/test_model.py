@@ -231,3 +231,26 @@ def test_event_iterator_protocol(tmp_path):
     for _ in range(2):
         with pytest.raises(StopIteration):
             next(it)
+
+
+def test_lookup_forms(built):
+    m, r = built
+    key = m.keys()[0]
+    k = r.find(key=text(key))
+    assert k is not None and k.name == text(key) and r[key].name == k.name and key in r
+    assert r.find("absent") is None and "absent" not in r
+    with pytest.raises(KeyError) as e:
+        r["absent"]
+    assert e.value.args == ("absent",)
+    for bad in (1, None, 2.5):
+        with pytest.raises(TypeError, match="key must be str or bytes"):
+            r.find(bad)
+        with pytest.raises(TypeError):
+            r[bad]
+    with pytest.raises(TypeError, match="one argument"):
+        r.find()
+    with pytest.raises(TypeError, match="one argument"):
+        r.find(key, key)
+    with pytest.raises(TypeError, match="one argument"):
+        r.find(name=key)
+    assert isinstance(r, esdb.Reader) and esdb.Reader.find.__doc__.startswith("find(key)")
