@@ -315,6 +315,10 @@ def _read_keys(piece, scan: dict) -> pd.DataFrame:
 
 
 def _scan_kwargs(group, index, start, end, data) -> dict:
+    # data="buffer" (esdb.BytesArray) is for one process: Dask's metadata and
+    # shuffles know only the object column.
+    if data not in ("bytes", "str"):
+        raise ValueError('read_esdb/lookup: data must be "bytes" or "str"')
     return {"group": group, "index": index, "start": start, "end": end, "data": data}
 
 

@@ -108,6 +108,8 @@ def test_lookup_and_multireader(archive, cli_path):
     want = ["c-1", "c-7", "c-3", "nope"]
     got = esdb.dask.lookup(out, want).compute()
     pd.testing.assert_frame_equal(sorted_events(got), expected_of(df[df["customer"].isin(want)]))
+    with pytest.raises(ValueError, match="bytes"):
+        esdb.dask.lookup(out, want, data="buffer")
     mr = esdb.MultiReader(out)
     k = mr["c-7"]
     assert len(k.files) == 1 and k.files[0] == esdb.partition_of("c-7", PARTITIONS)
