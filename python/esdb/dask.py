@@ -38,9 +38,11 @@ KEYS_PER_TASK = 10_000
 # first partition writer to get there creates it and SIGKILLs its own worker
 # halfway through its file (tests/test_dask.py checks the retry).
 _KILL_MARKER_ENV = "ESDB_DASK_TEST_KILL_MARKER"
-# Test-only: a partition writer seeing this set to N sleeps N seconds and then
-# fails without writing anything (a task that stops making progress).
-_STALL_ENV = "ESDB_DASK_TEST_STALL_SECONDS"
+# Test-only: when set to the path of an existing file holding a number N, a
+# partition writer sleeps N seconds and then fails without writing anything (a
+# task that stops making progress). A file, not the variable's value, switches
+# it, so that a worker restarted meanwhile sees the switch too.
+_STALL_ENV = "ESDB_DASK_TEST_STALL_FILE"
 # to_esdb on a distributed cluster gives up when nothing has moved (no task of
 # the cluster changed state, nothing in the archive directory changed) for
 # this long; see to_esdb's stall_timeout.
@@ -111,10 +113,14 @@ def _maybe_die(directory: str) -> None:
 
 
 def _maybe_stall() -> None:
-    seconds = os.environ.get(_STALL_ENV)
-    if seconds:
-        time.sleep(float(seconds))
-        raise RuntimeError(f"{_STALL_ENV} set: this task stalled on purpose")
+    path = os.environ.get(_STALL_ENV)
+    try:
+        with open(path) as f:  # TypeError when unset: the common case
+            seconds = float(f.read())
+    except (TypeError, OSError, ValueError):
+        return
+    time.sleep(seconds)
+    raise RuntimeError(f"{path}: this task stalled on purpose")
 
 
 def _write_partition(df: pd.DataFrame, directory: str, partition: int, partitions: int, spec: dict) -> dict:

@@ -28,6 +28,9 @@ TIMEOUT = "120s"
 def client(tmp_path_factory):
     kill_marker = str(tmp_path_factory.mktemp("marker") / "killed")
     os.environ[esdb.dask._KILL_MARKER_ENV] = ""  # workers start without the fault
+    # Workers (also ones the nanny restarts later) stall while this file exists.
+    stall_file = str(tmp_path_factory.mktemp("stall") / "seconds")
+    os.environ[esdb.dask._STALL_ENV] = stall_file
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                        dashboard_address=None, silence_logs=40, death_timeout=60,
                                        # The scheduler's HTTP endpoint (health, metrics; the dashboard
@@ -35,7 +38,7 @@ def client(tmp_path_factory):
                                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     c = distributed.Client(cluster, timeout=60)
     try:
-        yield c, kill_marker
+        yield c, kill_marker, stall_file
     finally:
         c.close(timeout=30)
         cluster.close(timeout=30)
@@ -137,7 +140,7 @@ def test_json_rows_and_groups(client, tmp_path):
 
 
 def test_worker_killed_in_to_esdb(client, tmp_path):
-    c, marker = client
+    c, marker, _ = client
     # At most 50k rows: exactly-once after a killed writer does not need more,
     # and CI's time is better spent elsewhere. (With 200k the retried job once
     # stalled after the kill on a loaded machine; to_esdb's own bounds now
@@ -164,25 +167,21 @@ def test_stalled_job_is_bounded(client, tmp_path):
     # Every partition writer stops making progress (sleeps, then fails without
     # writing): to_esdb must give up after stall_timeout with a clear error,
     # cancel the job and leave no archive behind, instead of waiting forever.
-    c, _ = client
+    # (The worker killed by the test above may not have come back: the switch
+    # is a file every worker sees, see the fixture.)
+    _, _, stall_file = client
     df = pd.DataFrame({"k": [f"k{i}" for i in range(40)], "t": range(40), "v": range(40)})
     out = str(tmp_path / "stalled")
-    # The worker killed by the test above may still be coming back: the switch
-    # must reach both workers.
-    c.wait_for_workers(2, timeout=120)
-    c.run(lambda: os.environ.__setitem__(esdb.dask._STALL_ENV, "4"), callback_timeout=60)
+    with open(stall_file, "w") as f:
+        f.write("4")
     try:
         with pytest.raises(esdb.dask.StallError, match="no progress for 1 s"):
             esdb.dask.to_esdb(dd.from_pandas(df, npartitions=2), out, key="k", timestamp="t", data="v",
                               partitions=2, stall_timeout=1, timeout=120)
-    finally:
-        c.run(lambda: os.environ.pop(esdb.dask._STALL_ENV, None), callback_timeout=60)
-    assert not esdb.is_partitioned_archive(out)
-    assert not [f for f in os.listdir(out) if f.startswith("part-")]  # nothing renamed into place
-    with pytest.raises(esdb.dask.StallError, match="not done after"):
-        c.run(lambda: os.environ.__setitem__(esdb.dask._STALL_ENV, "4"), callback_timeout=60)
-        try:
+        assert not esdb.is_partitioned_archive(out)
+        assert not [f for f in os.listdir(out) if f.startswith("part-")]  # nothing renamed into place
+        with pytest.raises(esdb.dask.StallError, match="not done after"):
             esdb.dask.to_esdb(dd.from_pandas(df, npartitions=2), out, key="k", timestamp="t", data="v",
                               partitions=2, stall_timeout=None, timeout=1)
-        finally:
-            c.run(lambda: os.environ.pop(esdb.dask._STALL_ENV, None), callback_timeout=60)
+    finally:
+        os.unlink(stall_file)
