@@ -50,10 +50,20 @@ __all__ = [
     "Writer", "Reader", "MultiReader", "Key", "MultiKey", "Event", "Group", "IndexValue", "FileStats",
     "merge", "key_hash", "partition_of", "partitions_of", "read_manifest", "write_manifest", "is_partitioned_archive",
     "Error", "CorruptError", "UnsupportedError", "InvalidArgumentError", "ExistsError", "IoError",
-    "expand_paths",
+    "expand_paths", "BytesArray", "BytesDtype",
 ]
 
 COLUMNS = ("key", "group", "timestamp", "data")
+
+
+def __getattr__(name):
+    # BytesArray needs pandas: imported on first use, so that `import esdb`
+    # does not need pandas.
+    if name in ("BytesArray", "BytesDtype"):
+        from . import bytes_array
+
+        return getattr(bytes_array, name)
+    raise AttributeError(f"module 'esdb' has no attribute {name!r}")
 
 
 def expand_paths(paths_or_globs) -> list[str]:
@@ -79,15 +89,31 @@ def expand_paths(paths_or_globs) -> list[str]:
 
 def _frame(cols: dict):
     """A pandas DataFrame from a columns dict: key and group as Categoricals
-    (codes into the key and group tables, no object per event)."""
+    (codes into the key and group tables, no object per event); data as
+    bytes/str objects, or a BytesArray over the scan's buffer."""
     import pandas as pd
 
+    data = cols["data"]
+    if "data_offsets" in cols:
+        from .bytes_array import BytesArray
+
+        data = BytesArray.from_offsets(data, cols["data_offsets"])
     return pd.DataFrame({
         "key": pd.Categorical.from_codes(cols["key_codes"], categories=cols["keys"]),
         "group": pd.Categorical.from_codes(cols["group_codes"], categories=cols["groups"]),
         "timestamp": cols["timestamp"],
-        "data": cols["data"],
-    })
+        "data": data,
+    }, copy=False)
+
+
+# to_pandas(data=...): what the data column holds, and the to_numpy form it is made from.
+_PANDAS_DATA = {"bytes": "bytes", "str": "str", "buffer": "offsets"}
+
+
+def _numpy_data(data: str) -> str:
+    if data not in _PANDAS_DATA:
+        raise ValueError('data must be "bytes", "str" or "buffer"')
+    return _PANDAS_DATA[data]
 
 
 def _columns_of(fn, source, kwargs, data):
@@ -114,8 +140,15 @@ class Reader(_esdb.Reader):
         return _esdb._reader_columns(self, key_start=key_start, key_stop=key_stop, data=data, **scan)
 
     def to_pandas(self, *, key_start=0, key_stop=None, data="bytes", **scan):
-        """The events as a DataFrame (key, group, timestamp, data), key by key in stored order."""
-        return _frame(self.to_numpy(key_start=key_start, key_stop=key_stop, data=data, **scan))
+        """The events as a DataFrame (key, group, timestamp, data), key by key in stored order.
+
+        key and group are Categoricals, timestamp int64. data="bytes" (the
+        default): one bytes object per event; "str": decoded as UTF-8
+        (surrogateescape); "buffer": an esdb.BytesArray column (dtype
+        "esdb.bytes") over one buffer, several times faster for large scans
+        because no object is made per event until an element is read.
+        """
+        return _frame(self.to_numpy(key_start=key_start, key_stop=key_stop, data=_numpy_data(data), **scan))
 
 
 class MultiReader(_esdb.MultiReader):
@@ -133,8 +166,8 @@ class MultiReader(_esdb.MultiReader):
         return _esdb._multireader_columns(self, data=data, **scan)
 
     def to_pandas(self, *, data="bytes", **scan):
-        """Every key's events as a DataFrame (key, group, timestamp, data)."""
-        return _frame(self.to_numpy(data=data, **scan))
+        """Every key's events as a DataFrame (key, group, timestamp, data); see Reader.to_pandas."""
+        return _frame(self.to_numpy(data=_numpy_data(data), **scan))
 
 
 def _key_to_numpy(self, *, data="offsets", **scan):
@@ -144,8 +177,8 @@ def _key_to_numpy(self, *, data="offsets", **scan):
 
 
 def _key_to_pandas(self, *, data="bytes", **scan):
-    """This key's events as a DataFrame (key, group, timestamp, data)."""
-    return _frame(_key_to_numpy(self, data=data, **scan))
+    """This key's events as a DataFrame (key, group, timestamp, data); see Reader.to_pandas."""
+    return _frame(_key_to_numpy(self, data=_numpy_data(data), **scan))
 
 
 for _cls in (Key, MultiKey):

@@ -19,6 +19,7 @@ import glob
 import math
 import os
 import signal
+import time
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,23 @@ KEYS_PER_TASK = 10_000
 # first partition writer to get there creates it and SIGKILLs its own worker
 # halfway through its file (tests/test_dask.py checks the retry).
 _KILL_MARKER_ENV = "ESDB_DASK_TEST_KILL_MARKER"
+# Test-only: when set to the path of an existing file holding a number N, a
+# partition writer sleeps N seconds and then fails without writing anything (a
+# task that stops making progress). A file, not the variable's value, switches
+# it, so that a worker restarted meanwhile sees the switch too.
+_STALL_ENV = "ESDB_DASK_TEST_STALL_FILE"
+# to_esdb on a distributed cluster gives up when nothing has moved (no task of
+# the cluster changed state, nothing in the archive directory changed) for
+# this long; see to_esdb's stall_timeout.
+STALL_TIMEOUT = 600.0
+# How often a waiting to_esdb looks for progress.
+_POLL_SECONDS = 1.0
+
+
+class StallError(TimeoutError):
+    """to_esdb gave up waiting: no progress for stall_timeout seconds, or the
+    job passed its timeout. Its tasks were cancelled; no manifest was written,
+    so the directory is not an archive."""
 
 
 def file_name(partition: int) -> str:
@@ -94,9 +112,21 @@ def _maybe_die(directory: str) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _maybe_stall() -> None:
+    path = os.environ.get(_STALL_ENV)
+    try:
+        with open(path) as f:  # TypeError when unset: the common case
+            seconds = float(f.read())
+    except (TypeError, OSError, ValueError):
+        return
+    time.sleep(seconds)
+    raise RuntimeError(f"{path}: this task stalled on purpose")
+
+
 def _write_partition(df: pd.DataFrame, directory: str, partition: int, partitions: int, spec: dict) -> dict:
     """One task: the rows of one partition into its file, renamed into place
     when complete. Deterministic, so a retry rewrites the same file."""
+    _maybe_stall()
     df = df.drop(columns=[_PART])
     path = os.path.join(directory, file_name(partition))
     keys = _text_column(df[spec["key"]])
@@ -138,8 +168,88 @@ def _remove_leftovers(directory: str, partitions: int) -> None:
             os.unlink(p)
 
 
+def _distributed_client(compute_kwargs: dict):
+    """The dask.distributed Client that dask.compute would use, or None (a
+    local scheduler, whose tasks cannot outlive their process unnoticed)."""
+    if compute_kwargs.get("scheduler") not in (None, "distributed", "dask.distributed"):
+        return None
+    try:
+        import distributed
+        return distributed.default_client()
+    except (ImportError, ValueError):  # ValueError: no client is running
+        return None
+
+
+def _directory_state(directory: str) -> tuple:
+    # A long partition write shows as its temporary file growing.
+    out = []
+    with os.scandir(directory) as it:
+        for e in it:
+            try:
+                out.append((e.name, e.stat().st_size))
+            except FileNotFoundError:  # renamed meanwhile
+                pass
+    return tuple(sorted(out))
+
+
+def _scheduler_state(client):
+    """A value that changes whenever any task of the cluster changes state."""
+    def counter(dask_scheduler=None):
+        n = getattr(dask_scheduler, "transition_counter", None)
+        if n is None:  # older or newer schedulers: the states themselves
+            n = sorted((str(k), ts.state) for k, ts in dask_scheduler.tasks.items())
+        return n
+    try:
+        return client.run_on_scheduler(counter, callback_timeout=30)
+    except Exception:  # a slow or unreachable scheduler: no sign of progress
+        return None
+
+
+def _compute_bounded(client, tasks, directory, timeout, stall_timeout, compute_kwargs) -> list:
+    """dask.compute of `tasks` on `client`, but every wait bounded: raises
+    StallError when nothing moves for stall_timeout seconds or when the job
+    passes `timeout`, after cancelling the job's futures."""
+    import distributed
+
+    kwargs = {k: v for k, v in compute_kwargs.items() if k != "scheduler"}
+    futures = client.compute(list(tasks), **kwargs)
+    start = last_move = time.monotonic()
+    seen = (_scheduler_state(client), _directory_state(directory))
+    try:
+        while True:
+            try:
+                distributed.wait(futures, timeout=_POLL_SECONDS)
+                break
+            except TimeoutError:  # distributed's TimeoutError is this one
+                pass
+            now = time.monotonic()
+            state = (_scheduler_state(client), _directory_state(directory))
+            done = sum(f.done() for f in futures)
+            if state != seen:
+                seen, last_move = state, now
+            elif stall_timeout is not None and now - last_move > stall_timeout:
+                raise StallError(f"to_esdb {directory}: no progress for {stall_timeout:g} s "
+                                 f"({done} of {len(futures)} partition files written); job cancelled")
+            if timeout is not None and now - start > timeout:
+                raise StallError(f"to_esdb {directory}: not done after {timeout:g} s "
+                                 f"({done} of {len(futures)} partition files written); job cancelled")
+        # Every future is done: result() returns at once (or raises the
+        # task's error); the bound covers fetching the small results.
+        try:
+            return [f.result(timeout=60) for f in futures]
+        except TimeoutError as e:  # a result lost with its worker, not recomputed
+            raise StallError(f"to_esdb {directory}: results not returned within 60 s; job cancelled") from e
+    except BaseException:
+        try:
+            client.cancel(futures)
+        except Exception:  # the error being raised matters more
+            pass
+        raise
+
+
 def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=(), partitions=None,
-            memory_budget=None, overwrite=False, compute_kwargs=None) -> list:
+            memory_budget=None, overwrite=False, compute_kwargs=None, timeout=None,
+            stall_timeout=STALL_TIMEOUT) -> list:
     """Writes a Dask DataFrame as a partitioned archive in ``directory``.
 
     key, timestamp, data, group: column names (data=None stores each row as a
@@ -149,6 +259,12 @@ def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=()
     bounded-memory writer and renamed into place when complete; the manifest
     is written last. A failed or retried task leaves no partial file and no
     duplicate events. Returns per-file {"file", "events"}.
+
+    On a dask.distributed cluster no wait is unbounded: when nothing moves
+    (no task of the cluster changes state and nothing in ``directory``
+    changes) for ``stall_timeout`` seconds, or the job takes longer than
+    ``timeout`` seconds (None: no limit), its tasks are cancelled and
+    StallError (a TimeoutError) is raised; no manifest is written then.
     """
     import dask
     from dask.dataframe.shuffle import rearrange_by_column
@@ -172,7 +288,12 @@ def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=()
     assert len(parts) == partitions
     write = dask.delayed(_write_partition, pure=False)
     tasks = [write(p, directory, i, partitions, spec) for i, p in enumerate(parts)]
-    results = list(dask.compute(*tasks, **(compute_kwargs or {})))
+    compute_kwargs = dict(compute_kwargs or {})
+    client = _distributed_client(compute_kwargs)
+    if client is None:
+        results = list(dask.compute(*tasks, **compute_kwargs))
+    else:
+        results = _compute_bounded(client, tasks, directory, timeout, stall_timeout, compute_kwargs)
     _remove_leftovers(directory, partitions)
     esdb.write_manifest(directory, [file_name(i) for i in range(partitions)])
     return results
@@ -200,6 +321,10 @@ def _read_keys(piece, scan: dict) -> pd.DataFrame:
 
 
 def _scan_kwargs(group, index, start, end, data) -> dict:
+    # data="buffer" (esdb.BytesArray) is for one process: Dask's metadata and
+    # shuffles know only the object column.
+    if data not in ("bytes", "str"):
+        raise ValueError('read_esdb/lookup: data must be "bytes" or "str"')
     return {"group": group, "index": index, "start": start, "end": end, "data": data}
 
 

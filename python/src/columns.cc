@@ -8,6 +8,7 @@
 
 #include <unordered_map>
 
+#include "big_alloc.h"
 #include "bindings.h"
 #include "convert.h"
 #include "esdb/esdb.h"
@@ -16,15 +17,19 @@
 namespace esdb::py {
 namespace {
 
+template <class T>
+using Column = std::vector<T, BigAllocator<T>>;
+using Bytes = std::basic_string<char, std::char_traits<char>, BigAllocator<char>>;
+
 struct Columns {
   std::vector<std::string> keys;
-  std::vector<int32_t> key_codes;
+  Column<int32_t> key_codes;
   std::vector<std::string> groups;
   std::unordered_map<std::string, int32_t> group_ids;
-  std::vector<int32_t> group_codes;
-  std::vector<int64_t> timestamps;
-  std::vector<int64_t> data_offsets{0};
-  std::string data;
+  Column<int32_t> group_codes;
+  Column<int64_t> timestamps;
+  Column<int64_t> data_offsets{0};
+  Bytes data;
   uint64_t limit = ~uint64_t{0};
 
   // Growing the columns costs page faults and copies; a whole-file scan
@@ -67,15 +72,15 @@ struct Columns {
 
 // Hands a vector to numpy without copying it.
 template <class T>
-pyb::array_t<T> to_array(std::vector<T>&& v) {
-  auto* owned = new std::vector<T>(std::move(v));
-  pyb::capsule free(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+pyb::array_t<T> to_array(Column<T>&& v) {
+  auto* owned = new Column<T>(std::move(v));
+  pyb::capsule free(owned, [](void* p) { delete static_cast<Column<T>*>(p); });
   return pyb::array_t<T>({owned->size()}, {sizeof(T)}, owned->data(), free);
 }
 
-pyb::array bytes_array(std::string&& s) {
-  auto* owned = new std::string(std::move(s));
-  pyb::capsule free(owned, [](void* p) { delete static_cast<std::string*>(p); });
+pyb::array bytes_array(Bytes&& s) {
+  auto* owned = new Bytes(std::move(s));
+  pyb::capsule free(owned, [](void* p) { delete static_cast<Bytes*>(p); });
   return pyb::array_t<uint8_t>({owned->size()}, {1}, reinterpret_cast<const uint8_t*>(owned->data()), free);
 }
 

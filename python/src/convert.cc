@@ -2,7 +2,13 @@
 
 namespace esdb::py {
 
-std::string_view bytes_of(pyb::handle obj, std::deque<std::string>& storage, const char* what) {
+namespace {
+
+// The bytes of str/bytes without a copy where Python already holds them;
+// otherwise (a str with lone surrogates, a bytearray or memoryview) a copy
+// made by `keep`, which returns a view of where it kept it.
+template <class Keep>
+std::string_view view_of(pyb::handle obj, const char* what, Keep&& keep) {
   PyObject* o = obj.ptr();
   if (PyBytes_Check(o)) return {PyBytes_AS_STRING(o), static_cast<size_t>(PyBytes_GET_SIZE(o))};
   if (PyUnicode_Check(o)) {
@@ -12,20 +18,28 @@ std::string_view bytes_of(pyb::handle obj, std::deque<std::string>& storage, con
     PyErr_Clear();  // lone surrogates: the bytes surrogateescape stands for
     PyObject* b = PyUnicode_AsEncodedString(o, "utf-8", "surrogateescape");
     if (!b) throw pyb::error_already_set();
-    storage.emplace_back(PyBytes_AS_STRING(b), static_cast<size_t>(PyBytes_GET_SIZE(b)));
-    Py_DECREF(b);
-    return storage.back();
+    pyb::object owned = pyb::reinterpret_steal<pyb::object>(b);
+    return keep(std::string(PyBytes_AS_STRING(b), static_cast<size_t>(PyBytes_GET_SIZE(b))));
   }
   if (PyByteArray_Check(o) || PyMemoryView_Check(o)) {
     pyb::buffer_info info = pyb::reinterpret_borrow<pyb::buffer>(obj).request();
-    storage.emplace_back(static_cast<const char*>(info.ptr), static_cast<size_t>(info.size * info.itemsize));
-    return storage.back();
+    return keep(std::string(static_cast<const char*>(info.ptr), static_cast<size_t>(info.size * info.itemsize)));
   }
   throw pyb::type_error(std::string(what) + " must be str or bytes, not " + Py_TYPE(o)->tp_name);
 }
 
+}  // namespace
+
+std::string_view bytes_of(pyb::handle obj, std::deque<std::string>& storage, const char* what) {
+  return view_of(obj, what, [&](std::string&& s) -> std::string_view { return storage.emplace_back(std::move(s)); });
+}
+
+std::string_view bytes_of(pyb::handle obj, std::string& storage, const char* what) {
+  return view_of(obj, what, [&](std::string&& s) -> std::string_view { return storage = std::move(s); });
+}
+
 std::string bytes_of(pyb::handle obj, const char* what) {
-  std::deque<std::string> storage;
+  std::string storage;
   return std::string(bytes_of(obj, storage, what));
 }
 

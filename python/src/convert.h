@@ -17,7 +17,10 @@ namespace pyb = pybind11;
 // made (a str with surrogates). Valid while `obj` and `storage` live.
 // Raises TypeError for anything else.
 std::string_view bytes_of(pyb::handle obj, std::deque<std::string>& storage, const char* what);
-// As above for a single value with its own storage.
+// As above for one value at a time: `storage` (untouched in the common
+// case) holds what had to be made. No allocation for str and bytes.
+std::string_view bytes_of(pyb::handle obj, std::string& storage, const char* what);
+// A copy, for a value that must outlive `obj`.
 std::string bytes_of(pyb::handle obj, const char* what);
 
 // New references.

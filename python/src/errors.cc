@@ -37,6 +37,22 @@ void raise(const esdb::Error& e) {
 
 }  // namespace
 
+void set_error_from_current_exception() {
+  try {
+    throw;
+  } catch (pyb::error_already_set& e) {
+    e.restore();
+  } catch (const pyb::builtin_exception& e) {
+    e.set_error();
+  } catch (const esdb::Error& e) {
+    raise(e);
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
+}
+
 void register_errors(pyb::module_& m) {
   PyObject* base = make_class(m, "Error", PyExc_Exception,
                               "Every esdb failure: .code, .path, .offset (None if none applies), .detail.");

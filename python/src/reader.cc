@@ -6,6 +6,7 @@
 
 #include "bindings.h"
 #include "convert.h"
+#include "fast_find.h"
 #include "esdb/partitioned_archive.h"
 #include "esdb/esdb.h"
 #include "scan_iter.h"
@@ -17,9 +18,15 @@ using pyb::arg;
 
 pyb::object text(std::string_view s) { return pyb::reinterpret_steal<pyb::object>(new_text(s)); }
 
-template <class K>
-std::optional<K> find_in(const auto& reader, pyb::handle key) {
-  const std::string name = bytes_of(key, "key");
+// A probe is a fraction of a microsecond: releasing and taking back the GIL
+// around it would cost more than it lets other threads gain, so a lookup
+// holds it (only a MultiReader over many plain files, one probe each,
+// releases it). The key is read in place from the str/bytes object.
+// Reader's own lookups bypass pybind11 altogether: fast_find.cc.
+std::optional<MultiKey> find_in(const MultiReader& reader, pyb::handle key) {
+  std::string storage;
+  const std::string_view name = bytes_of(key, storage, "key");
+  if (reader.readers().size() <= 4) return reader.find(name);
   pyb::gil_scoped_release nogil;
   return reader.find(name);
 }
@@ -34,17 +41,23 @@ constexpr const char* kScanDoc =
     "group: only this group; index: (name, value), only events carrying it;\n"
     "start/end: timestamps in [start, end); with_indexes: fill Event.indexes.";
 
+// A plain scan reads nothing when it starts (the first next() does, without
+// the GIL), so it keeps the GIL, like a lookup; one by index reads and
+// checks the key's index block first, which may be large: that runs without.
 template <class K>
-EventIter* scan_of(pyb::object self, pyb::handle group, pyb::handle index, pyb::handle start, pyb::handle end,
-                   bool reverse, bool with_indexes) {
+pyb::object scan_of(pyb::object self, pyb::handle group, pyb::handle index, pyb::handle start, pyb::handle end,
+                    bool reverse, bool with_indexes) {
   const K& k = self.cast<const K&>();
   auto o = scan_options(group, index, start, end, reverse, with_indexes);
-  std::optional<Scan> s;
-  {
+  std::optional<Scan> started;
+  if (o->options.index || with_indexes) {
     pyb::gil_scoped_release nogil;
-    s.emplace(k.scan(o->options));
+    started.emplace(k.scan(o->options));
+  } else {
+    started.emplace(k.scan(o->options));
   }
-  return new EventIter(std::move(self), std::move(o), std::move(*s));
+  Scan s = std::move(*started);
+  return wrap_event_iter(std::make_unique<EventIter>(std::move(self), std::move(o), std::move(s)));
 }
 
 struct KeyIter {
@@ -136,14 +149,7 @@ void register_reader(pyb::module_& m) {
            arg("path"))
       .def_property_readonly("path", &Reader::path)
       .def_property_readonly("stats", &Reader::stats)
-      .def("find", [](const Reader& r, pyb::handle key) { return find_in<Key>(r, key); }, arg("key"),
-           "The key, found with one hash probe, or None.")
-      .def("__getitem__", [](const Reader& r, pyb::handle key) {
-        auto k = find_in<Key>(r, key);
-        if (!k) throw pyb::key_error(pyb::repr(key).cast<std::string>());
-        return *k;
-      })
-      .def("__contains__", [](const Reader& r, pyb::handle key) { return find_in<Key>(r, key).has_value(); })
+      // find, __getitem__, __contains__: fast_find.cc, installed below.
       .def("__len__", [](const Reader& r) { return r.stats().key_count; })
       .def("__iter__", [](pyb::object self) {
         return KeyIter{self, self.cast<const Reader&>().keys(), std::nullopt};
@@ -164,6 +170,7 @@ void register_reader(pyb::module_& m) {
         return "<esdb.Reader " + r.path() + " keys=" + std::to_string(r.stats().key_count) + " events=" +
                std::to_string(r.stats().event_count) + ">";
       });
+  install_fast_find(m.attr("Reader"));
 
   pyb::class_<MultiKey>(m, "MultiKey", "One key across several files; scans merge its parts by (group, timestamp).")
       .def_property_readonly("name", [](const MultiKey& k) { return text(k.name()); })
@@ -210,14 +217,14 @@ void register_reader(pyb::module_& m) {
         for (const Reader& x : r.readers()) out.push_back(x.path());
         return out;
       })
-      .def("find", [](const MultiReader& r, pyb::handle key) { return find_in<MultiKey>(r, key); }, arg("key"),
+      .def("find", [](const MultiReader& r, pyb::handle key) { return find_in(r, key); }, arg("key"),
            "The key's parts, one hash probe per file (one in all for an archive), or None.")
       .def("__getitem__", [](const MultiReader& r, pyb::handle key) {
-        auto k = find_in<MultiKey>(r, key);
+        auto k = find_in(r, key);
         if (!k) throw pyb::key_error(pyb::repr(key).cast<std::string>());
         return *k;
       })
-      .def("__contains__", [](const MultiReader& r, pyb::handle key) { return find_in<MultiKey>(r, key).has_value(); })
+      .def("__contains__", [](const MultiReader& r, pyb::handle key) { return find_in(r, key).has_value(); })
       .def("__iter__", [](pyb::object self) { return MultiKeyIter{self, std::nullopt}; },
            "Every key of the files once, in byte-wise order, as MultiKey.")
       .def("__enter__", [](pyb::object self) { return self; })
@@ -236,10 +243,14 @@ void register_reader(pyb::module_& m) {
         "Streams every event of `inputs` into a new file `output` (memory bounded whatever their\n"
         "sizes); dedupe drops events equal in key, group, timestamp and data. Returns FileStats.");
 
-  m.def("key_hash", [](pyb::handle key) { return esdb::key_hash(bytes_of(key, "key")); }, arg("key"),
+  m.def("key_hash", [](pyb::handle key) {
+    std::string storage;
+    return esdb::key_hash(bytes_of(key, storage, "key"));
+  }, arg("key"),
         "The format's key hash, XXH3-64 with seed 0 (SPEC.md).");
   m.def("partition_of", [](pyb::handle key, uint64_t partitions) {
-    return esdb::partition_of(bytes_of(key, "key"), partitions);
+    std::string storage;
+    return esdb::partition_of(bytes_of(key, storage, "key"), partitions);
   }, arg("key"), arg("partitions"), "The file of a partitioned archive holding `key`: key_hash(key) % partitions.");
   m.def("partitions_of", [](pyb::handle keys, uint64_t partitions) {
     PyObject* f = PySequence_Fast(keys.ptr(), "keys must be a sequence");

@@ -1,6 +1,7 @@
 #include "scan_iter.h"
 
 #include "bindings.h"
+#include "errors.h"
 
 namespace esdb::py {
 namespace {
@@ -35,10 +36,51 @@ PyTypeObject* new_type(PyStructSequence_Desc* d) {
 
 constexpr size_t kBatch = 512;
 
+struct PyEventIter {
+  PyObject_HEAD
+  EventIter* it;
+};
+
+PyTypeObject* g_event_iter = nullptr;
+
+PyObject* event_iter_next(PyObject* self) {
+  try {
+    return reinterpret_cast<PyEventIter*>(self)->it->next();  // nullptr, no error set: the end
+  } catch (...) {
+    set_error_from_current_exception();
+    return nullptr;
+  }
+}
+
+void event_iter_dealloc(PyObject* self) {
+  PyTypeObject* type = Py_TYPE(self);
+  delete reinterpret_cast<PyEventIter*>(self)->it;
+  type->tp_free(self);
+  Py_DECREF(type);  // a heap type is owned by its instances
+}
+
+PyType_Slot kEventIterSlots[] = {
+    {Py_tp_iter, reinterpret_cast<void*>(PyObject_SelfIter)},
+    {Py_tp_iternext, reinterpret_cast<void*>(event_iter_next)},
+    {Py_tp_dealloc, reinterpret_cast<void*>(event_iter_dealloc)},
+    {Py_tp_doc, const_cast<char*>("Events of one scan, in scan order; iterate it once.")},
+    {0, nullptr}};
+PyType_Spec kEventIterSpec = {"esdb.EventIterator", sizeof(PyEventIter), 0, Py_TPFLAGS_DEFAULT, kEventIterSlots};
+
 }  // namespace
 
+pyb::object wrap_event_iter(std::unique_ptr<EventIter> it) {
+  PyEventIter* o = PyObject_New(PyEventIter, g_event_iter);
+  if (!o) throw pyb::error_already_set();
+  o->it = it.release();
+  return pyb::reinterpret_steal<pyb::object>(reinterpret_cast<PyObject*>(o));
+}
+
 EventIter::EventIter(pyb::object owner, std::unique_ptr<OwnedScanOptions> options, Scan scan)
-    : owner_(std::move(owner)), options_(std::move(options)), scan_(std::move(scan)) {}
+    : owner_(std::move(owner)), options_(std::move(options)), scan_(std::move(scan)) {
+  rows_.reserve(64);  // a typical key's history without regrowing
+  arena_.reserve(4096);
+}
 
 EventIter::~EventIter() {
   Py_XDECREF(key_);
@@ -150,13 +192,9 @@ void register_scan_iter(pyb::module_& m) {
   m.add_object("Event", pyb::handle(reinterpret_cast<PyObject*>(g_event)));
   m.add_object("Group", pyb::handle(reinterpret_cast<PyObject*>(g_group)));
   m.add_object("IndexValue", pyb::handle(reinterpret_cast<PyObject*>(g_index_value)));
-  pyb::class_<EventIter>(m, "EventIterator", "Events of one scan, in scan order; iterate it once.")
-      .def("__iter__", [](pyb::object self) { return self; })
-      .def("__next__", [](EventIter& it) {
-        PyObject* e = it.next();
-        if (!e) throw pyb::stop_iteration();
-        return pyb::reinterpret_steal<pyb::object>(e);
-      });
+  g_event_iter = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&kEventIterSpec));
+  if (!g_event_iter) throw pyb::error_already_set();
+  m.add_object("EventIterator", pyb::handle(reinterpret_cast<PyObject*>(g_event_iter)));
 }
 
 }  // namespace esdb::py

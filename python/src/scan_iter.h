@@ -43,6 +43,11 @@ class EventIter {
   std::string group_bytes_;
 };
 
+// The Python esdb.EventIterator owning `it`: a native type whose tp_iternext
+// calls EventIter::next directly, so an event costs no pybind11 dispatch and
+// the end of a scan no C++ exception.
+pybind11::object wrap_event_iter(std::unique_ptr<EventIter> it);
+
 // Event / Group / IndexValue types (structseq), created by register_scan_iter.
 PyObject* new_group_info(const GroupInfo& g);
 PyObject* new_index_value(const IndexValue& v);

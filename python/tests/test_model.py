@@ -213,3 +213,44 @@ def test_key_hash_matches_spec_and_partitions():
     assert got.tolist() == [esdb.key_hash(k) % 7 for k in keys] == [esdb.partition_of(k, 7) for k in keys]
     with pytest.raises(esdb.InvalidArgumentError):
         esdb.partition_of("a", 0)
+
+
+def test_event_iterator_protocol(tmp_path):
+    # EventIterator is a native type: the iterator protocol by hand, its end
+    # repeated, and the file kept alive by the iterator alone.
+    m = Model()
+    for ts in (3, 1, 2):
+        m.add("k", ts, b"d%d" % ts)
+    it = esdb.Reader(write_model(esdb, m, tmp_path / "i.esdb"))["k"].scan(reverse=True)
+    assert iter(it) is it and type(it).__name__ == "EventIterator"
+    assert next(it).timestamp == 3
+    import gc
+
+    gc.collect()  # nothing but `it` holds the Reader and Key now
+    assert [(e.timestamp, e.data) for e in it] == [(2, b"d2"), (1, b"d1")]
+    for _ in range(2):
+        with pytest.raises(StopIteration):
+            next(it)
+
+
+def test_lookup_forms(built):
+    m, r = built
+    key = m.keys()[0]
+    k = r.find(key=text(key))
+    assert k is not None and k.name == text(key) and r[key].name == k.name and key in r
+    assert r.find("absent") is None and "absent" not in r
+    with pytest.raises(KeyError) as e:
+        r["absent"]
+    assert e.value.args == ("absent",)
+    for bad in (1, None, 2.5):
+        with pytest.raises(TypeError, match="key must be str or bytes"):
+            r.find(bad)
+        with pytest.raises(TypeError):
+            r[bad]
+    with pytest.raises(TypeError, match="one argument"):
+        r.find()
+    with pytest.raises(TypeError, match="one argument"):
+        r.find(key, key)
+    with pytest.raises(TypeError, match="one argument"):
+        r.find(name=key)
+    assert isinstance(r, esdb.Reader) and esdb.Reader.find.__doc__.startswith("find(key)")
