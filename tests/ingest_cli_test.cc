@@ -59,6 +59,18 @@ TEST(IngestCli, IngestGetTailSealMatchBuild) {
     }
   }
   EXPECT_EQ(run({"get", dir, "nobody"}).code, 1);
+  // keys and scan read the sealed files and the open log as one.
+  for (std::vector<std::string> cmd :
+       {std::vector<std::string>{"keys"}, {"keys", "--counts"}, {"scan"}, {"scan", "--reverse", "--format", "json"},
+        {"scan", "--index", "type=buy"}, {"scan", "--limit", "7"}}) {
+    std::vector<std::string> a = cmd, b = cmd;
+    a.insert(a.begin() + 1, dir);
+    b.insert(b.begin() + 1, tmp.path("all.esdb"));
+    Result from_dir = run(a), from_file = run(b);
+    EXPECT_EQ(from_dir.code, 0) << from_dir.err;
+    EXPECT_EQ(from_dir.out, from_file.out) << cmd[0];
+    EXPECT_FALSE(from_dir.out.empty());
+  }
   // tail: the records of the open log, each with its offsets.
   const size_t in_log = DirReader::open(dir).logs().back().event_count();
   r = run({"tail", dir});

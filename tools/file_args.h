@@ -31,11 +31,42 @@ inline bool is_single_file(const std::vector<std::string>& files) {
   return files.size() == 1 && !is_partitioned_archive(files[0]);
 }
 
-// Calls `fn` with every key of `files` (a KeyRange or a MultiKeyRange): one
-// file is read by a plain Reader, which has no merging to do.
+// An ingest archive's keys, byte-wise sorted, each found as a DirKey (its
+// sealed files' and logs' parts) when the loop reaches it.
+class DirKeyRange {
+ public:
+  explicit DirKeyRange(const DirReader& reader) : reader_(reader), names_(reader.keys()) {}
+  class iterator {
+   public:
+    iterator(const DirKeyRange* r, size_t i) : r_(r), i_(i) {}
+    DirKey operator*() const { return *r_->reader_.find(r_->names_[i_]); }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator!=(const iterator& o) const { return i_ != o.i_; }
+
+   private:
+    const DirKeyRange* r_;
+    size_t i_;
+  };
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, names_.size()}; }
+
+ private:
+  const DirReader& reader_;
+  std::vector<std::string> names_;
+};
+
+// Calls `fn` with every key of `files` (a KeyRange, a MultiKeyRange or a
+// DirKeyRange): one file is read by a plain Reader, which has no merging to
+// do; one ingest directory by a DirReader (sealed files + open log as one).
 template <class Fn>
 void for_keys_of(const std::vector<std::string>& files, Fn&& fn) {
-  if (is_single_file(files)) {
+  if (files.size() == 1 && is_ingest_dir(files[0])) {
+    const DirReader reader = DirReader::open(files[0]);
+    fn(DirKeyRange(reader));
+  } else if (is_single_file(files)) {
     const Reader reader = Reader::open(files[0]);
     fn(reader.keys());
   } else {

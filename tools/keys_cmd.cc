@@ -28,7 +28,7 @@ Command add_keys_command(CLI::App& app) {
   return {cmd, [args] {
             const std::vector<std::string> files = expand_file_args(args->files);
             Output out;
-            // `keys` is a KeyRange or a MultiKeyRange.
+            // `keys` is a KeyRange, a MultiKeyRange or a DirKeyRange.
             auto print = [&](const auto& keys) {
               for (const auto& key : keys) {
                 std::string& buf = out.buf();

@@ -29,7 +29,7 @@ Command add_scan_command(CLI::App& app) {
             const ScanOptions options = args->flags.resolve();
             Output out;
             EventPrinter printer(out, args->flags);
-            // `keys` is a KeyRange or a MultiKeyRange.
+            // `keys` is a KeyRange, a MultiKeyRange or a DirKeyRange.
             auto print = [&](const auto& keys) {
               for (const auto& key : keys) {
                 if (printer.done()) break;
