@@ -13,7 +13,9 @@ Write a file once, read it from any number of threads::
 
 Keys, groups and index names/values are bytes in the file: pass str (UTF-8)
 or bytes, get str back (decoded with surrogateescape, so any bytes survive).
-Data is bytes. Every failure raises a subclass of esdb.Error carrying
+Data is bytes. An ingest service appends live through ``esdb.Archive(dir)``
+(durable by policy, rolled into sealed files); ``esdb.MultiReader(dir)`` reads
+such a directory, including the events still only in its open log. Every failure raises a subclass of esdb.Error carrying
 .code, .path and .offset. ``esdb.dask`` reads and writes partitioned archives
 from Dask. The byte format is SPEC.md of the repository.
 """
@@ -25,7 +27,10 @@ import os as _os
 
 from . import _esdb
 from ._esdb import (  # noqa: F401  (the public API)
+    Archive,
     CorruptError,
+    DirKey,
+    DirReader,
     Error,
     Event,
     ExistsError,
@@ -50,7 +55,7 @@ __all__ = [
     "Writer", "Reader", "MultiReader", "Key", "MultiKey", "Event", "Group", "IndexValue", "FileStats",
     "merge", "key_hash", "partition_of", "partitions_of", "read_manifest", "write_manifest", "is_partitioned_archive",
     "Error", "CorruptError", "UnsupportedError", "InvalidArgumentError", "ExistsError", "IoError",
-    "expand_paths", "BytesArray", "BytesDtype",
+    "expand_paths", "BytesArray", "BytesDtype", "Archive", "DirReader", "DirKey", "is_ingest_dir",
 ]
 
 COLUMNS = ("key", "group", "timestamp", "data")
@@ -151,12 +156,29 @@ class Reader(_esdb.Reader):
         return _frame(self.to_numpy(key_start=key_start, key_stop=key_stop, data=_numpy_data(data), **scan))
 
 
+def is_ingest_dir(path) -> bool:
+    """True for a directory that is no partitioned archive: an ingest directory
+    (esdb.Archive, `esdb ingest`) of sealed files and logs."""
+    path = _os.fsdecode(_os.fspath(path))
+    return _os.path.isdir(path) and not is_partitioned_archive(path)
+
+
 class MultiReader(_esdb.MultiReader):
     """Several files read as one: paths, glob patterns, or a partitioned archive directory.
+
+    An ingest directory (esdb.Archive, `esdb ingest`) gives a DirReader
+    instead: its sealed files and the events still only in its open log.
 
     ``find``/``[]``/``in`` give a MultiKey whose scans merge the files' parts
     by (group, timestamp), equal times in the order of the files.
     """
+
+    def __new__(cls, paths_or_globs):
+        # An ingest directory (sealed files + open log) is read by DirReader,
+        # which merges the same way; MultiReader(dir) gives one.
+        if isinstance(paths_or_globs, (str, bytes, _os.PathLike)) and is_ingest_dir(paths_or_globs):
+            return DirReader(paths_or_globs)
+        return super().__new__(cls)
 
     def __init__(self, paths_or_globs):
         super().__init__(expand_paths(paths_or_globs))

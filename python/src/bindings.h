@@ -10,5 +10,6 @@ void register_reader(pybind11::module_& m);
 void register_scan_iter(pybind11::module_& m);
 void register_columns(pybind11::module_& m);
 void register_bench_peer(pybind11::module_& m);
+void register_archive(pybind11::module_& m);
 
 }  // namespace esdb::py

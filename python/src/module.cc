@@ -11,4 +11,5 @@ PYBIND11_MODULE(_esdb, m) {
   esdb::py::register_reader(m);
   esdb::py::register_columns(m);
   esdb::py::register_bench_peer(m);
+  esdb::py::register_archive(m);
 }

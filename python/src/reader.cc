@@ -9,6 +9,7 @@
 #include "fast_find.h"
 #include "esdb/partitioned_archive.h"
 #include "esdb/esdb.h"
+#include "key_scan.h"
 #include "scan_iter.h"
 
 namespace esdb::py {
@@ -29,35 +30,6 @@ std::optional<MultiKey> find_in(const MultiReader& reader, pyb::handle key) {
   if (reader.readers().size() <= 4) return reader.find(name);
   pyb::gil_scoped_release nogil;
   return reader.find(name);
-}
-
-// The keyword surface of every scan(): see Key.scan's docstring.
-#define ESDB_SCAN_ARGS                                                                                  \
-  arg("group") = pyb::none(), arg("index") = pyb::none(), arg("start") = pyb::none(),                   \
-  arg("end") = pyb::none(), arg("reverse") = false, arg("with_indexes") = false
-
-constexpr const char* kScanDoc =
-    "Events of the key in stored order, (group, timestamp), or the reverse.\n"
-    "group: only this group; index: (name, value), only events carrying it;\n"
-    "start/end: timestamps in [start, end); with_indexes: fill Event.indexes.";
-
-// A plain scan reads nothing when it starts (the first next() does, without
-// the GIL), so it keeps the GIL, like a lookup; one by index reads and
-// checks the key's index block first, which may be large: that runs without.
-template <class K>
-pyb::object scan_of(pyb::object self, pyb::handle group, pyb::handle index, pyb::handle start, pyb::handle end,
-                    bool reverse, bool with_indexes) {
-  const K& k = self.cast<const K&>();
-  auto o = scan_options(group, index, start, end, reverse, with_indexes);
-  std::optional<Scan> started;
-  if (o->options.index || with_indexes) {
-    pyb::gil_scoped_release nogil;
-    started.emplace(k.scan(o->options));
-  } else {
-    started.emplace(k.scan(o->options));
-  }
-  Scan s = std::move(*started);
-  return wrap_event_iter(std::make_unique<EventIter>(std::move(self), std::move(o), std::move(s)));
 }
 
 struct KeyIter {
