@@ -50,7 +50,7 @@ struct Archive::Impl {
     seq = s;
     has_appended = false;
     const LogRecovery& r = log->recovery();
-    if (r.torn_bytes > 0) {
+    if (r.torn_bytes > 0 && !r.zero_filled) {  // unused preallocated zeros are no news
       notes.push_back(log->path() + ": cut a torn tail of " + std::to_string(r.torn_bytes) + " bytes at offset " +
                       std::to_string(r.valid_end) + " (" + r.what + ")");
     }

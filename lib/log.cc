@@ -102,7 +102,7 @@ Log Log::open(const std::string& path, const LogOptions& options) {
   s->writable = true;
   read_header(*s);
   s->walk();
-  s->file_end = s->synced_end = s->end;
+  s->file_end = s->synced_end = s->allocated = s->end;
   if (options.durability == Durability::interval) s->start_flusher();
   return Log(std::move(s));
 }
@@ -165,6 +165,9 @@ void Log::close() {
     throw;
   }
   s.writable = false;
+  // The unused preallocated zeros go (unsynced: a crash before it reaches
+  // the disk leaves them, and the next open cuts them the same way).
+  if (s.allocated > s.file_end && ::ftruncate(s.fd, static_cast<off_t>(s.file_end)) == 0) s.allocated = s.file_end;
   ::close(s.lock_fd);
   s.lock_fd = -1;
 }
@@ -197,14 +200,11 @@ FileStats Log::seal(const std::string& path, const WriterOptions& options) const
     s.write_pending();
   }
   Writer w = Writer::create(path, options);
-  std::string buf;
-  detail::LogEvent e;
   // Append order is the order of add, so equal (group, timestamp) events
   // keep their log order in the file.
-  for (uint64_t offset : s.records) {
-    s.read_record(offset, buf, e);
+  s.for_each_event([&](const detail::LogEvent& e) {
     w.add(EventInput{.key = e.key, .timestamp = e.timestamp, .data = e.data, .group = e.group, .indexes = e.indexes});
-  }
+  });
   return w.finish();
 }
 

@@ -84,7 +84,21 @@ uint64_t LogState::read_record(uint64_t offset, std::string& buf, LogEvent& e) c
   return offset + kRecordHeaderSize + buf.size();
 }
 
+void LogState::preallocate(uint64_t need) {
+  const uint64_t step = options.preallocate;
+  if (step == 0 || need <= allocated) return;
+  const uint64_t target = (need / step + 1) * step;
+  // Only a speed-up: where the file system cannot (or the disk is full), the
+  // file grows by its writes as before and a real shortage shows there.
+  if (::fallocate(fd, 0, static_cast<off_t>(allocated), static_cast<off_t>(target - allocated)) != 0) {
+    options.preallocate = 0;
+    return;
+  }
+  allocated = target;
+}
+
 void LogState::write_pending() {
+  preallocate(file_end + pending.size());
   size_t done = 0;
   while (done < pending.size()) {
     ssize_t w = ::pwrite(fd, pending.data() + done, pending.size() - done, static_cast<off_t>(file_end + done));

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -52,6 +53,7 @@ struct LogState {
   std::string pending;      // appended, not yet handed to the OS
   uint64_t file_end = 0;    // bytes handed to the OS
   uint64_t synced_end = 0;  // bytes known durable
+  uint64_t allocated = 0;   // the file's size: records, then preallocated zeros
   std::string broken;       // why appends are refused after a failed write
   std::thread flusher;
   std::condition_variable wake;
@@ -69,7 +71,10 @@ struct LogState {
   void walk();
   // Reads the record at `offset` into `buf`, decoded into `e`; returns its end.
   uint64_t read_record(uint64_t offset, std::string& buf, LogEvent& e) const;
+  // Every record's event in append order, read sequentially; throws on damage.
+  void for_each_event(const std::function<void(const LogEvent&)>& fn) const;
   void write_pending();  // with mu held
+  void preallocate(uint64_t need);  // with mu held: the file covers `need` bytes
   void sync();           // with mu held: pending out, then fdatasync
   void start_flusher();
   void stop_flusher();

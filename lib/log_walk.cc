@@ -61,10 +61,32 @@ std::string check(Window& w, uint64_t pos, int64_t& len) {
   return "";
 }
 
-// Is there a sound record anywhere after `pos`? One 8-byte hash per offset
-// finds the candidate headers; their payloads are checked only then.
-bool sound_record_after(Window& w, uint64_t pos, uint64_t size) {
-  for (uint64_t q = pos + 1; q + kRecordHeaderSize <= size; q++) {
+// Offset just past the last non-zero byte in [pos, size), or pos if there is
+// none. A record's length is never 0, so no sound record starts at or after
+// it, and when it is `pos` the rest of the file is zeros: preallocated space
+// (or pages a crash left unwritten) rather than records.
+uint64_t data_end(Window& w, uint64_t pos, uint64_t size) {
+  uint64_t last = pos;
+  for (uint64_t at = pos; at < size;) {
+    const uint64_t n = std::min<uint64_t>(size - at, 1u << 20);
+    const char* p = w.at(at, n);
+    if (!p) break;  // the file shrank under us
+    for (uint64_t i = n; i > 0; i--) {
+      if (p[i - 1] != 0) {
+        last = at + i;
+        break;
+      }
+    }
+    at += n;
+  }
+  return last;
+}
+
+// Is there a sound record anywhere after `pos` (starting before `data`, the
+// end of the non-zero bytes)? One 8-byte hash per offset finds the candidate
+// headers; their payloads are checked only then.
+bool sound_record_after(Window& w, uint64_t pos, uint64_t data, uint64_t size) {
+  for (uint64_t q = pos + 1; q < data && q + kRecordHeaderSize <= size; q++) {
     const char* h = w.at(q, kRecordHeaderSize);
     if (!h) return false;
     int64_t len = record_length(h, q);
@@ -89,10 +111,12 @@ void LogState::walk() {
     int64_t len = 0;
     std::string why = check(w, pos, len);
     if (!why.empty()) {
-      if (!sound_record_after(w, pos, size)) {
+      const uint64_t data = data_end(w, pos, size);
+      if (data == pos || !sound_record_after(w, pos, data, size)) {
         recovery.valid_end = pos;
         recovery.torn_bytes = size - pos;
-        recovery.what = why;
+        recovery.zero_filled = data == pos;
+        recovery.what = data == pos ? "zero-filled tail (preallocated space)" : why;
         break;
       }
       // A reader may have caught a live writer's record half copied while
@@ -116,11 +140,37 @@ void LogState::walk() {
   if (pos == size) {
     recovery.valid_end = pos;
     recovery.torn_bytes = 0;
+    recovery.zero_filled = false;
     recovery.what.clear();
   }
   if (writable && recovery.torn_bytes > 0) {
     if (::ftruncate(fd, static_cast<off_t>(recovery.valid_end)) != 0) io("cannot cut the torn tail", errno);
     if (::fdatasync(fd) != 0) io("fsync failed", errno);
+  }
+}
+
+}  // namespace esdb::detail
+
+namespace esdb::detail {
+
+// Sealing reads every record once, in order: one sequential pass through the
+// window instead of two preads per record.
+void LogState::for_each_event(const std::function<void(const LogEvent&)>& fn) const {
+  // `end` is past the last record (a writer's pending bytes are written first).
+  Window w(*this, end);
+  LogEvent e;
+  for (uint64_t offset : records) {
+    const char* p = w.at(offset, kRecordHeaderSize);
+    if (!p) corrupt(offset, "record header cut short (was the log truncated?)");
+    const int64_t len = record_length(p, offset);
+    if (len < 0) corrupt(offset, "record header checksum mismatch");
+    p = w.at(offset, kRecordHeaderSize + static_cast<uint64_t>(len));
+    if (!p) corrupt(offset, "record cut short");
+    const std::string_view payload(p + kRecordHeaderSize, static_cast<size_t>(len));
+    if (!payload_ok(p, payload, offset)) corrupt(offset, "record checksum mismatch");
+    const std::string bad = decode_payload(payload, e);
+    if (!bad.empty()) corrupt(offset, "malformed event: " + bad);
+    fn(e);
   }
 }
 

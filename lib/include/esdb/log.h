@@ -37,6 +37,11 @@ struct LogOptions {
   std::chrono::milliseconds interval{100};
   // Buffered appends are handed to the OS (not fsynced) beyond this many bytes.
   size_t buffer_size = 1u << 20;
+  // The file grows in steps of this many zeroed bytes (fallocate), so that
+  // most fsyncs write data only, not a new file size too. 0 = grow per write.
+  // Closing cuts the unused zeros; a crash leaves them, and the next open
+  // cuts them as a zero-filled tail.
+  uint64_t preallocate = 1u << 20;
 };
 
 // What opening a log found at its end.
@@ -44,6 +49,7 @@ struct LogRecovery {
   uint64_t valid_end = 0;   // offset just past the last sound record
   uint64_t torn_bytes = 0;  // bytes after it that were no record (cut off by a writer)
   std::string what;         // why they were no record; empty when torn_bytes == 0
+  bool zero_filled = false;  // the torn bytes were all zero: preallocated space, nothing lost
 };
 
 // One record of the log, as tail() returns it. Views stay valid until next().
