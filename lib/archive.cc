@@ -1,13 +1,23 @@
 // esdb::Archive: the writer of an archive directory. It appends to the
 // newest log and rolls it into a sealed esdb file; opening settles whatever
 // a crash left, by the naming rule of esdb/archive.h.
+//
+// A roll by size or age starts the next log at once and seals the retired
+// one on a background thread, so appends do not wait for a Writer build.
+// One seal at a time: a roll while one runs waits for it, so at most one
+// retired log is ever unsealed behind the open one (and the crash rule is
+// unchanged: a retired log is sealed in place, by the same steps).
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <exception>
+#include <thread>
+#include <utility>
 
 #include "archive_files.h"
 #include "esdb/archive.h"
@@ -23,10 +33,48 @@ struct Archive::Impl {
   std::chrono::steady_clock::time_point first_append;
   bool has_appended = false;
   std::vector<std::string> notes;
+  std::thread sealer;               // sealing a retired log, or not joinable
+  std::atomic<bool> sealed{false};  // the sealer has finished
+  std::exception_ptr seal_error;    // its failure, for the caller's next call
 
   ~Impl() {
+    if (sealer.joinable()) sealer.join();
     log.reset();
     if (lock_fd >= 0) ::close(lock_fd);
+  }
+
+  // Joins the sealer (waiting for it if `wait`, else only if it is done) and
+  // rethrows what it failed with. The failed log stays, the truth for its
+  // events, and the next open seals it.
+  void reap_seal(bool wait) {
+    if (!sealer.joinable() || (!wait && !sealed.load(std::memory_order_acquire))) return;
+    sealer.join();
+    if (std::exception_ptr e = std::exchange(seal_error, nullptr)) std::rethrow_exception(e);
+  }
+
+  // Starts <s+1>.log and seals <s> in the background.
+  std::string retire() {
+    reap_seal(true);
+    log->close();  // flushed: every event is durable in the log before the seal starts
+    Log old = std::move(*log);
+    const uint64_t s = seq;
+    // The next log exists before the seal starts, so a crash during the seal
+    // finds an older log to seal and a newer one to continue.
+    open_log(s + 1);
+    sealed.store(false, std::memory_order_relaxed);
+    sealer = std::thread([this, s, old = std::move(old)]() mutable {
+      try {
+        seal(s, old);
+      } catch (const Error& e) {
+        seal_error = std::make_exception_ptr(
+            Error(e.code(), e.path(), e.offset(), "sealing " + old.path() + " in the background: " + e.detail() +
+                                                      " (the log stays and the next open seals it)"));
+      } catch (...) {
+        seal_error = std::current_exception();
+      }
+      sealed.store(true, std::memory_order_release);
+    });
+    return detail::sealed_path(dir, s);
   }
 
   // Log <s> into <s>.esdb, then the log goes. A crash in between leaves
@@ -110,6 +158,7 @@ const std::string& Archive::dir() const { return impl_->dir; }
 const std::vector<std::string>& Archive::notes() const { return impl_->notes; }
 
 void Archive::append(const EventInput& event) {
+  impl_->reap_seal(false);
   impl_->log->append(event);
   if (!impl_->has_appended) {
     impl_->has_appended = true;
@@ -117,35 +166,37 @@ void Archive::append(const EventInput& event) {
   }
   const ArchiveOptions& o = impl_->options;
   if (o.roll_size != 0 && impl_->log->end() >= o.roll_size) {
-    roll();
+    impl_->retire();
   } else {
     roll_if_due();
   }
 }
 
-void Archive::flush() { impl_->log->flush(); }
+void Archive::flush() {
+  impl_->reap_seal(false);
+  impl_->log->flush();
+}
 
 void Archive::roll_if_due() {
+  impl_->reap_seal(false);
   const auto age = impl_->options.roll_age;
   if (age.count() == 0 || impl_->log->event_count() == 0) return;
   if (!impl_->has_appended) {  // events from before a reopen: their age is unknown, start counting now
     impl_->has_appended = true;
     impl_->first_append = std::chrono::steady_clock::now();
   }
-  if (std::chrono::steady_clock::now() - impl_->first_append >= age) roll();
+  if (std::chrono::steady_clock::now() - impl_->first_append >= age) impl_->retire();
 }
 
 std::string Archive::roll() {
   Impl& a = *impl_;
-  if (a.log->event_count() == 0) return "";
-  a.log->close();  // flushed: every event is durable in the log before the seal starts
-  Log old = std::move(*a.log);
-  const uint64_t s = a.seq;
-  // The next log exists before the seal starts, so a crash during the seal
-  // finds an older log to seal and a newer one to continue.
-  a.open_log(s + 1);
-  a.seal(s, old);
-  return detail::sealed_path(a.dir, s);
+  if (a.log->event_count() == 0) {
+    a.reap_seal(true);
+    return "";
+  }
+  std::string sealed = a.retire();
+  a.reap_seal(true);
+  return sealed;
 }
 
 void Archive::close_and_seal() {
@@ -155,11 +206,18 @@ void Archive::close_and_seal() {
 
 void Archive::close() {
   if (!impl_) return;
+  std::exception_ptr failed;
+  try {
+    impl_->reap_seal(true);
+  } catch (...) {
+    failed = std::current_exception();  // still release the directory, then report it
+  }
   if (impl_->log) impl_->log->close();
   impl_->log.reset();
   if (impl_->lock_fd >= 0) ::close(impl_->lock_fd);
   impl_->lock_fd = -1;
   impl_.reset();
+  if (failed) std::rethrow_exception(failed);
 }
 
 }  // namespace esdb

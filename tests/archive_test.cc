@@ -1,6 +1,7 @@
 // An archive directory: rolling by size and age, reading sealed files and
 // the open log as one, and opening settles each state a crash can leave.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <random>
@@ -79,8 +80,77 @@ TEST(Archive, RollsByAge) {
   Archive a = Archive::open(tmp.path("a"), {.roll_age = std::chrono::milliseconds(1)});
   a.append(numbered(0).input());
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  a.roll_if_due();
+  a.roll_if_due();  // the next log starts at once; the seal runs in the background
+  EXPECT_EQ(a.log().path(), tmp.path("a") + "/" + seq_name(2, ".log"));
+  a.close();  // waits for it
   EXPECT_EQ(DirReader::open(tmp.path("a")).sealed_paths().size(), 1u);
+}
+
+// Rolls by size seal in the background, one at a time: the directory always
+// reads as every event appended (at most one retired log beside the open
+// one), and close() leaves every retired log sealed.
+TEST(Archive, BackgroundSealsKeepTheDirectoryWhole) {
+  TempDir tmp;
+  const std::string dir = tmp.path("a");
+  Model m;
+  Archive a = Archive::open(dir, {.roll_size = 1500});
+  for (uint64_t i = 0; i < 400; i++) {
+    ModelEvent e = numbered(i);
+    a.append(e.input());
+    m.add(e);
+    if (i % 50 == 49) {
+      a.flush();
+      const DirReader r = DirReader::open(dir);
+      EXPECT_LE(r.logs().size(), 2u);
+      uint64_t n = 0;
+      for (const std::string& k : r.keys()) n += r.find(k)->event_count();
+      EXPECT_EQ(n, i + 1);
+    }
+  }
+  a.close();
+  expect_dir_matches(dir, m);
+  const DirReader r = DirReader::open(dir);
+  EXPECT_EQ(r.logs().size(), 1u);  // only the open log is unsealed
+  EXPECT_GT(r.sealed_paths().size(), 5u);
+}
+
+// A background seal that fails is reported by the next call, and its log
+// stays the truth until an open seals it.
+TEST(Archive, AFailedBackgroundSealIsReportedAndItsLogKept) {
+  TempDir tmp;
+  const std::string dir = tmp.path("a");
+  Model m;
+  const std::string blocker = dir + "/" + seq_name(1, ".esdb");
+  {
+    Archive a = Archive::open(dir, {.roll_size = 1000});
+    ASSERT_EQ(::mkdir(blocker.c_str(), 0777), 0);  // log 1's sealed file cannot be put in place
+    uint64_t i = 0;
+    for (; a.log().path() == dir + "/" + seq_name(1, ".log"); i++) {
+      a.append(numbered(i).input());
+      m.add(numbered(i));
+    }
+    bool reported = false;
+    for (int tries = 0; tries < 20000 && !reported; tries++) {  // the next call after it failed
+      try {
+        a.flush();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      } catch (const Error& e) {
+        reported = true;
+        EXPECT_NE(std::string(e.what()).find("in the background"), std::string::npos) << e.what();
+      }
+    }
+    EXPECT_TRUE(reported);
+    for (int n = 0; n < 5; n++, i++) {  // appending goes on
+      a.append(numbered(i).input());
+      m.add(numbered(i));
+    }
+    a.close();
+  }
+  EXPECT_EQ(::access((dir + "/" + seq_name(1, ".log")).c_str(), F_OK), 0);  // kept
+  ASSERT_EQ(::rmdir(blocker.c_str()), 0);
+  { Archive a = Archive::open(dir); }  // seals it
+  EXPECT_NE(::access((dir + "/" + seq_name(1, ".log")).c_str(), F_OK), 0);
+  expect_dir_matches(dir, m);
 }
 
 // Each state a kill during a roll can leave, made by hand.

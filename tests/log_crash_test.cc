@@ -126,7 +126,9 @@ TEST(LogCrash, KilledWritersLoseNothingAcknowledgedAndDuplicateNothing) {
     }
     ::close(fds[1]);
     // Kill after a random number of acknowledged flushes, or (every other
-    // round) once a roll has started (its new log is there), a random moment later.
+    // round) once a roll has started (its new log is there), a random moment
+    // later: the retired log is then being sealed in the background while
+    // appends go on into the new one.
     uint64_t acked = present, v;
     const bool at_seal = round % 2 == 1;
     const int wait_acks = at_seal ? 0 : 1 + static_cast<int>(rng() % 12);
@@ -182,6 +184,7 @@ TEST(LogCrash, KilledWritersLoseNothingAcknowledgedAndDuplicateNothing) {
   }
   std::cout << kills << " kills, " << present << " events, " << mid_seal << " kills left a seal unfinished, "
             << torn_added << " partial records added\n";
+  if (kills >= 20) EXPECT_GT(mid_seal, 0) << "no kill landed inside a (background) seal";
 
   // Seal what is left and compare with a clean build of the same events.
   {

@@ -45,16 +45,24 @@ class Archive {
   Archive& operator=(Archive&&) noexcept;
   ~Archive();
 
-  // Appends to the open log, then rolls it if roll_size or roll_age says so.
+  // Appends to the open log, then rolls it if roll_size or roll_age says so:
+  // the next log starts at once and the full one is sealed on a background
+  // thread (one at a time; a roll while one runs waits for it). A failed
+  // background seal is thrown by the next append/flush/roll_if_due/roll/close
+  // (the log stays, and the next open seals it).
   void append(const EventInput& event);
+  // Returns once every event appended is durable (in a log or a sealed file);
+  // it does not wait for a background seal.
   void flush();
   // Rolls the log if roll_age says so (for callers idle between appends).
   void roll_if_due();
-  // Seals the open log into <seq>.esdb and starts <seq+1>.log. An empty log
-  // is left as it is. Returns the sealed file's path, or "" if nothing was sealed.
+  // Seals the open log into <seq>.esdb and starts <seq+1>.log, and returns
+  // once it (and any background seal) is done. An empty log is left as it
+  // is. Returns the sealed file's path, or "" if nothing was sealed.
   std::string roll();
   // Seals the open log and releases the directory.
   void close_and_seal();
+  // Flushes, waits for a background seal and releases the directory.
   void close();
 
   Log& log();
