@@ -4,10 +4,12 @@
 // synced WriteBatch per batch), and the time to seal the log against an
 // esdb::Writer build of the same events.
 //
-//   esdb_log_bench [DIR] [--events N] [--batch B]
+//   esdb_log_bench [DIR] [--events N] [--keys K] [--batch B]
 //
-// Events are synthetic: 2,000 keys, JSON data of ~180 bytes, one index entry.
-// Policies that fsync per event run on N/20 events (each is one fsync).
+// The events are esdb_bench's own (bench/generator.cc: Zipf-skewed customer
+// activity, JSON data of 50-300 bytes, type and sku index entries), in their
+// arrival order. Policies that fsync per event run on N/20 events (each is
+// one fsync); the log's per-append fsync runs with and without preallocation.
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -18,59 +20,50 @@
 #include <string>
 #include <vector>
 
+#include "dataset.h"
 #include "esdb/log.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using esdb::bench::Dataset;
 
-struct Ev {
-  std::string key, data, type;
-  int64_t ts;
-};
-
-std::vector<Ev> make_events(size_t n) {
-  std::vector<Ev> v(n);
-  for (size_t i = 0; i < n; i++) {
-    v[i].key = "customer-" + std::to_string((i * 7919) % 2000);
-    v[i].ts = 1403534923 + static_cast<int64_t>(i);
-    v[i].type = i % 5 ? "view" : "purchase";
-    v[i].data = "{\"customer\":\"" + v[i].key + "\",\"ts\":" + std::to_string(v[i].ts) + ",\"type\":\"" + v[i].type +
-                "\",\"page\":\"/products/" + std::to_string(i % 977) + "\",\"agent\":\"Mozilla/5.0 (X11; Linux x86_64)\"," +
-                "\"total\":" + std::to_string(i % 100) + ".99}";
-  }
-  return v;
+// One event of the dataset as the library takes it; `indexes` is reused.
+esdb::EventInput input(const Dataset& d, const Dataset::Event& e, std::vector<esdb::IndexEntry>& indexes) {
+  indexes.clear();
+  const Dataset::IndexRef* refs = d.indexes(e);
+  for (uint32_t i = 0; i < e.index_count; i++) indexes.push_back({d.str(refs[i].name), d.str(refs[i].value)});
+  return {.key = d.key(e), .timestamp = e.timestamp, .data = d.data(e), .group = d.group(e), .indexes = indexes};
 }
 
-esdb::EventInput input(const Ev& e) {
-  return {.key = e.key, .timestamp = e.ts, .data = e.data, .indexes = {{"type", e.type}}};
-}
-
-void report(const char* name, size_t n, uint64_t bytes, double secs) {
-  std::printf("%-34s %9zu events %10.0f events/s %8.2f MB/s\n", name, n, n / secs, bytes / secs / 1e6);
+void report(const std::string& name, size_t n, uint64_t bytes, double secs) {
+  std::printf("%-40s %9zu events %10.0f events/s %8.2f MB/s\n", name.c_str(), n, n / secs, bytes / secs / 1e6);
 }
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-void bench_log(const std::string& dir, const char* name, esdb::Durability d, const std::vector<Ev>& ev, size_t n,
+void bench_log(const std::string& dir, const std::string& name, esdb::LogOptions o, const Dataset& d, size_t n,
                size_t batch) {
   const std::string path = dir + "/bench.log";
   std::filesystem::remove(path);
+  std::vector<esdb::IndexEntry> indexes;
   uint64_t bytes = 0;
   auto t = Clock::now();
   {
-    esdb::Log log = esdb::Log::open(path, {.durability = d, .interval = std::chrono::milliseconds(10)});
+    o.interval = std::chrono::milliseconds(10);
+    esdb::Log log = esdb::Log::open(path, o);
     for (size_t i = 0; i < n; i++) {
-      log.append(input(ev[i]));
-      bytes += ev[i].data.size();
-      if (d == esdb::Durability::on_flush && (i + 1) % batch == 0) log.flush();
+      const Dataset::Event& e = d.events()[i];
+      log.append(input(d, e, indexes));
+      bytes += e.data_size;
+      if (o.durability == esdb::Durability::on_flush && (i + 1) % batch == 0) log.flush();
     }
     log.flush();
   }
   report(name, n, bytes, since(t));
 }
 
-void bench_rocksdb(const std::string& dir, const char* name, const std::vector<Ev>& ev, size_t n, size_t batch) {
+void bench_rocksdb(const std::string& dir, const std::string& name, const Dataset& d, size_t n, size_t batch) {
   const std::string path = dir + "/rocksdb";
   std::filesystem::remove_all(path);
   rocksdb::Options o;
@@ -83,10 +76,11 @@ void bench_rocksdb(const std::string& dir, const char* name, const std::vector<E
   auto t = Clock::now();
   rocksdb::WriteBatch b;
   for (size_t i = 0; i < n; i++) {
+    const Dataset::Event& e = d.events()[i];
     // The key as esdb's benchmark stores events in RocksDB: key, timestamp, sequence.
-    std::string k = ev[i].key + '\0' + std::to_string(ev[i].ts) + '\0' + std::to_string(i);
-    b.Put(k, ev[i].data);
-    bytes += ev[i].data.size();
+    std::string k = std::string(d.key(e)) + '\0' + std::to_string(e.timestamp) + '\0' + std::to_string(i);
+    b.Put(k, d.data(e));
+    bytes += e.data_size;
     if ((i + 1) % batch == 0 || i + 1 == n) {
       if (!db->Write(w, &b).ok()) std::exit(1);
       b.Clear();
@@ -100,34 +94,43 @@ void bench_rocksdb(const std::string& dir, const char* name, const std::vector<E
 
 int main(int argc, char** argv) {
   std::string dir = "/tmp/esdb_log_bench";
-  size_t n = 200000, batch = 100;
+  esdb::bench::GeneratorOptions g{.events = 200000, .keys = 20000};
+  size_t batch = 100;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
-    if (a == "--events" && i + 1 < argc) n = std::strtoull(argv[++i], nullptr, 10);
+    if (a == "--events" && i + 1 < argc) g.events = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--keys" && i + 1 < argc) g.keys = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--batch" && i + 1 < argc) batch = std::strtoull(argv[++i], nullptr, 10);
     else dir = a;
   }
   std::filesystem::create_directories(dir);
-  const std::vector<Ev> ev = make_events(n);
+  const Dataset d = esdb::bench::generate(g);
+  const size_t n = d.events().size();
   const size_t slow = std::max<size_t>(n / 20, 1);
-  std::printf("appends (each run's figures are comparable only within this run)\n");
-  bench_log(dir, "esdb log, fsync every append", esdb::Durability::every_append, ev, slow, batch);
-  bench_rocksdb(dir, "rocksdb WAL, sync every write", ev, slow, 1);
-  std::string gname = "esdb log, group commit per " + std::to_string(batch);
-  bench_log(dir, gname.c_str(), esdb::Durability::on_flush, ev, n, batch);
-  std::string rname = "rocksdb WAL, synced batch of " + std::to_string(batch);
-  bench_rocksdb(dir, rname.c_str(), ev, n, batch);
-  bench_log(dir, "esdb log, fsync every 10 ms", esdb::Durability::interval, ev, n, batch);
+  std::printf("%s\nappends (each run's figures are comparable only within this run)\n", d.describe.c_str());
+  using esdb::Durability;
+  bench_log(dir, "esdb log, fsync every append, no prealloc",
+            {.durability = Durability::every_append, .preallocate = 0}, d, slow, batch);
+  bench_log(dir, "esdb log, fsync every append", {.durability = Durability::every_append}, d, slow, batch);
+  bench_log(dir, "esdb log, fsync every append, no prealloc",
+            {.durability = Durability::every_append, .preallocate = 0}, d, slow, batch);
+  bench_log(dir, "esdb log, fsync every append", {.durability = Durability::every_append}, d, slow, batch);
+  bench_rocksdb(dir, "rocksdb WAL, sync every write", d, slow, 1);
+  bench_log(dir, "esdb log, group commit per " + std::to_string(batch), {.durability = Durability::on_flush}, d, n,
+            batch);
+  bench_rocksdb(dir, "rocksdb WAL, synced batch of " + std::to_string(batch), d, n, batch);
+  bench_log(dir, "esdb log, fsync every 10 ms", {.durability = Durability::interval}, d, n, batch);
 
-  // Seal the group-commit log of n events against building the same events.
-  bench_log(dir, "(log for the seal)", esdb::Durability::on_flush, ev, n, n);
+  // Seal the log of all n events against building the same events.
+  bench_log(dir, "(log for the seal, one flush)", {.durability = Durability::on_flush}, d, n, n);
   auto t = Clock::now();
   esdb::Log::open_read(dir + "/bench.log").seal(dir + "/sealed.esdb", {.overwrite = true});
   const double seal = since(t);
   t = Clock::now();
   {
     esdb::Writer w = esdb::Writer::create(dir + "/built.esdb", {.overwrite = true});
-    for (size_t i = 0; i < n; i++) w.add(input(ev[i]));
+    std::vector<esdb::IndexEntry> indexes;
+    for (const Dataset::Event& e : d.events()) w.add(input(d, e, indexes));
     w.finish();
   }
   const double build = since(t);

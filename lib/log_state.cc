@@ -88,11 +88,23 @@ void LogState::preallocate(uint64_t need) {
   const uint64_t step = options.preallocate;
   if (step == 0 || need <= allocated) return;
   const uint64_t target = (need / step + 1) * step;
-  // Only a speed-up: where the file system cannot (or the disk is full), the
-  // file grows by its writes as before and a real shortage shows there.
-  if (::fallocate(fd, 0, static_cast<off_t>(allocated), static_cast<off_t>(target - allocated)) != 0) {
-    options.preallocate = 0;
-    return;
+  // Zeros written, not fallocate(2): ext4 and XFS keep fallocated blocks as
+  // "unwritten" extents, and converting them on first write is a metadata
+  // change every fdatasync would then commit. Written zeros make the later
+  // syncs of appends in this step data-only; the zeros cost one extra write.
+  static const std::string zeros(64 * 1024, '\0');
+  for (uint64_t at = allocated; at < target;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), target - at));
+    ssize_t w = ::pwrite(fd, zeros.data(), n, static_cast<off_t>(at));
+    if (w < 0 && errno == EINTR) continue;
+    // Only a speed-up: where it fails (a full disk) the file grows by its
+    // writes as before, and a real shortage shows there.
+    if (w <= 0) {
+      options.preallocate = 0;
+      allocated = std::max(allocated, at);
+      return;
+    }
+    at += static_cast<uint64_t>(w);
   }
   allocated = target;
 }

@@ -184,7 +184,9 @@ TEST(LogCrash, KilledWritersLoseNothingAcknowledgedAndDuplicateNothing) {
   }
   std::cout << kills << " kills, " << present << " events, " << mid_seal << " kills left a seal unfinished, "
             << torn_added << " partial records added\n";
-  if (kills >= 20) EXPECT_GT(mid_seal, 0) << "no kill landed inside a (background) seal";
+  if (kills >= 20) {
+    EXPECT_GT(mid_seal, 0) << "no kill landed inside a (background) seal";
+  }
 
   // Seal what is left and compare with a clean build of the same events.
   {

@@ -37,7 +37,7 @@ struct LogOptions {
   std::chrono::milliseconds interval{100};
   // Buffered appends are handed to the OS (not fsynced) beyond this many bytes.
   size_t buffer_size = 1u << 20;
-  // The file grows in steps of this many zeroed bytes (fallocate), so that
+  // The file grows in steps of this many zero bytes written ahead, so that
   // most fsyncs write data only, not a new file size too. 0 = grow per write.
   // Closing cuts the unused zeros; a crash leaves them, and the next open
   // cuts them as a zero-filled tail.
