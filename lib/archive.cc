@@ -43,16 +43,33 @@ struct Archive::Impl {
     if (lock_fd >= 0) ::close(lock_fd);
   }
 
-  // Joins the sealer (waiting for it if `wait`, else only if it is done) and
-  // rethrows what it failed with. The failed log stays, the truth for its
-  // events, and the next open seals it.
+  // Joins the sealer if `wait` or if it is done; what it failed with is
+  // kept for throw_seal_error().
   void reap_seal(bool wait) {
     if (!sealer.joinable() || (!wait && !sealed.load(std::memory_order_acquire))) return;
     sealer.join();
+  }
+  // The failure of a finished background seal, thrown once by the caller's
+  // next call (never after that call's own work, so that an append that
+  // throws was not made). The failed log stays, the truth for its events,
+  // and the next open seals it.
+  void throw_seal_error(bool wait = false) {
+    reap_seal(wait);
     if (std::exception_ptr e = std::exchange(seal_error, nullptr)) std::rethrow_exception(e);
   }
 
-  // Starts <s+1>.log and seals <s> in the background.
+  void roll_by_age() {
+    const auto age = options.roll_age;
+    if (age.count() == 0 || log->event_count() == 0) return;
+    if (!has_appended) {  // events from before a reopen: their age is unknown, start counting now
+      has_appended = true;
+      first_append = std::chrono::steady_clock::now();
+    }
+    if (std::chrono::steady_clock::now() - first_append >= age) retire();
+  }
+
+  // Starts <s+1>.log and seals <s> in the background (once the previous
+  // seal is done; its failure stays for the next call to throw).
   std::string retire() {
     reap_seal(true);
     log->close();  // flushed: every event is durable in the log before the seal starts
@@ -158,7 +175,7 @@ const std::string& Archive::dir() const { return impl_->dir; }
 const std::vector<std::string>& Archive::notes() const { return impl_->notes; }
 
 void Archive::append(const EventInput& event) {
-  impl_->reap_seal(false);
+  impl_->throw_seal_error();
   impl_->log->append(event);
   if (!impl_->has_appended) {
     impl_->has_appended = true;
@@ -168,34 +185,29 @@ void Archive::append(const EventInput& event) {
   if (o.roll_size != 0 && impl_->log->end() >= o.roll_size) {
     impl_->retire();
   } else {
-    roll_if_due();
+    impl_->roll_by_age();
   }
 }
 
 void Archive::flush() {
-  impl_->reap_seal(false);
+  impl_->throw_seal_error();
   impl_->log->flush();
 }
 
 void Archive::roll_if_due() {
-  impl_->reap_seal(false);
-  const auto age = impl_->options.roll_age;
-  if (age.count() == 0 || impl_->log->event_count() == 0) return;
-  if (!impl_->has_appended) {  // events from before a reopen: their age is unknown, start counting now
-    impl_->has_appended = true;
-    impl_->first_append = std::chrono::steady_clock::now();
-  }
-  if (std::chrono::steady_clock::now() - impl_->first_append >= age) impl_->retire();
+  impl_->throw_seal_error();
+  impl_->roll_by_age();
 }
 
 std::string Archive::roll() {
   Impl& a = *impl_;
+  a.throw_seal_error();
   if (a.log->event_count() == 0) {
-    a.reap_seal(true);
+    a.throw_seal_error(true);
     return "";
   }
   std::string sealed = a.retire();
-  a.reap_seal(true);
+  a.throw_seal_error(true);
   return sealed;
 }
 
@@ -208,7 +220,7 @@ void Archive::close() {
   if (!impl_) return;
   std::exception_ptr failed;
   try {
-    impl_->reap_seal(true);
+    impl_->throw_seal_error(true);
   } catch (...) {
     failed = std::current_exception();  // still release the directory, then report it
   }

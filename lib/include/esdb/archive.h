@@ -49,7 +49,7 @@ class Archive {
   // the next log starts at once and the full one is sealed on a background
   // thread (one at a time; a roll while one runs waits for it). A failed
   // background seal is thrown by the next append/flush/roll_if_due/roll/close
-  // (the log stays, and the next open seals it).
+  // before it does anything (the log stays, and the next open seals it).
   void append(const EventInput& event);
   // Returns once every event appended is durable (in a log or a sealed file);
   // it does not wait for a background seal.
