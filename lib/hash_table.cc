@@ -50,10 +50,11 @@ uint64_t write_key_tables(FileSink& sink, const std::vector<HashedKey>& keys, ui
   return table_offset;
 }
 
-const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count) {
+const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count, detail::Window& hold) {
   count = std::min(kKeyTablePageKeys, f.footer.key_count - page * kKeyTablePageKeys);
   uint64_t page_offset = f.footer.key_table_offset + page * (kKeyTablePageKeys * 8 + 4);
-  const char* p = f.data + page_offset;  // bounds were checked on open
+  hold = f.read(page_offset, count * 8 + 4);  // bounds were checked on open
+  const char* p = hold.at(page_offset);
   if (format::checksum(p, count * 8, page_offset) != format::load_fixed32(p + count * 8)) {
     f.corrupt(page_offset, "key table page " + std::to_string(page) + " checksum mismatch");
   }
@@ -61,8 +62,12 @@ const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count
 }
 
 Bucket read_bucket(const detail::File& f, uint64_t b) {
+  return parse_bucket(f, f.read(f.footer.hash_table_offset + b * kBucketSize, kBucketSize), b);
+}
+
+Bucket parse_bucket(const detail::File& f, const detail::Window& w, uint64_t b) {
   uint64_t offset = f.footer.hash_table_offset + b * kBucketSize;
-  const char* p = f.data + offset;  // bounds were checked on open
+  const char* p = f.span(w, offset, kBucketSize, offset, offset + kBucketSize, "hash bucket").data();
   if (format::checksum(p, 60, offset) != format::load_fixed32(p + 60)) {
     f.corrupt(offset, "hash bucket " + std::to_string(b) + " checksum mismatch");
   }
