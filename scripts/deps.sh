@@ -10,6 +10,7 @@ packages=(
   googletest libgtest-dev libbenchmark-dev
   clang libclang-rt-14-dev
   help2man  # the esdb man page (cmake/docs.cmake)
+  libcurl4-openssl-dev  # remote archives: http(s):// and s3:// (lib/remote)
   python3 python3-dev pybind11-dev python3-pybind11 python3-pytest python3-numpy python3-pandas python3-dask python3-distributed
   ${ESDB_EXTRA_PACKAGES:-}
 )
