@@ -11,6 +11,7 @@
 #include "hash_table.h"
 #include "key_dir.h"
 #include "mapped_source.h"
+#include "remote/s3_url.h"
 #include "remote_source.h"
 
 namespace esdb {
@@ -22,7 +23,7 @@ using detail::Window;
 Reader::Reader(std::shared_ptr<const File> f) : file_(std::move(f)) {}
 
 bool Reader::is_url(std::string_view path) {
-  return path.starts_with("http://") || path.starts_with("https://") || path.starts_with("s3://");
+  return remote::is_remote_url(path);
 }
 
 Reader Reader::open(const std::string& path) { return open(path, ReaderOptions{}); }

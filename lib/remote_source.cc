@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "remote/s3_url.h"
+
 namespace esdb::detail {
 
 namespace {
@@ -46,6 +48,11 @@ RemoteSource::RemoteSource(std::string url, const ReaderOptions& options, Transp
   policy_.attempts = options.attempts < 1 ? 1 : options.attempts;
   policy_.request_timeout = std::chrono::milliseconds(options.timeout_ms);
   policy_.connect_timeout = std::chrono::milliseconds(options.connect_timeout_ms);
+  if (remote::is_s3_url(url_)) {
+    s3_ = remote::S3Config::from_environment();
+    http_url_ = remote::s3_http_url(s3_, remote::parse_s3_url(url_));
+    sign_ = true;
+  }
   if (!transport_) transport_ = [](const remote::Request& r, const remote::RetryPolicy& p) { return remote::perform(r, p); };
 }
 
