@@ -50,10 +50,13 @@ uint64_t write_key_tables(FileSink& sink, const std::vector<HashedKey>& keys, ui
   return table_offset;
 }
 
-const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count, detail::Window& hold) {
+const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count, detail::Window& hold,
+                           uint64_t ahead) {
   count = std::min(kKeyTablePageKeys, f.footer.key_count - page * kKeyTablePageKeys);
   uint64_t page_offset = f.footer.key_table_offset + page * (kKeyTablePageKeys * 8 + 4);
-  hold = f.read(page_offset, count * 8 + 4);  // bounds were checked on open
+  // Bounds were checked on open.
+  const uint64_t fetch_hi = std::max(page_offset + count * 8 + 4, std::min(page_offset + ahead, f.footer.hash_table_offset));
+  hold = f.read(page_offset, count * 8 + 4, page_offset, fetch_hi);
   const char* p = hold.at(page_offset);
   if (format::checksum(p, count * 8, page_offset) != format::load_fixed32(p + count * 8)) {
     f.corrupt(page_offset, "key table page " + std::to_string(page) + " checksum mismatch");

@@ -33,8 +33,10 @@ uint64_t write_key_tables(FileSink& sink, const std::vector<HashedKey>& keys, ui
 uint64_t key_table_size(uint64_t keys);
 
 // Checks page `page` of the key table; returns its entries and count.
-// `hold` keeps the bytes alive (a remote file fetches the page).
-const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count, detail::Window& hold);
+// `hold` keeps the bytes alive (a remote file fetches the page, with up to
+// `ahead` bytes of the key table after it for a walk).
+const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count, detail::Window& hold,
+                           uint64_t ahead = 0);
 
 struct Bucket {
   uint64_t hash[4];

@@ -119,7 +119,7 @@ KeyRange::iterator& KeyRange::iterator::operator++() {
   uint64_t page = index_ / format::kKeyTablePageKeys;
   if (page_ == nullptr || page != page_number_) {
     detail::Window hold;
-    page_ = key_table_page(*file_, page, page_count_, hold);
+    page_ = key_table_page(*file_, page, page_count_, hold, kWalkFetch);
     page_keep_ = std::move(hold.keep);
     page_number_ = page;
   }

@@ -60,7 +60,7 @@ std::vector<Problem> Reader::verify() const {
   for (uint64_t i = 0; i < h.key_count; i++) {
     uint64_t dir_offset;
     try {
-      if (i % format::kKeyTablePageKeys == 0) page = key_table_page(f, i / format::kKeyTablePageKeys, page_count, page_hold);
+      if (i % format::kKeyTablePageKeys == 0) page = key_table_page(f, i / format::kKeyTablePageKeys, page_count, page_hold, kVerifyFetch);
       if (page == nullptr) continue;
       dir_offset = format::load_fixed64(page + (i % format::kKeyTablePageKeys) * 8);
     } catch (const Error& e) {
