@@ -43,8 +43,9 @@ Reader detail::make_reader(std::shared_ptr<File> f) {
                 "file is " + std::to_string(size) + " bytes, shorter than the smallest esdb file (" +
                     std::to_string(min_size) + ")");
   }
-  // A remote file's header is checked when its first key region brings it
-  // along (a cold open reads only the tail); the footer has a magic of its own.
+  // A remote file larger than the tail read on open is identified by its
+  // footer (magic, checksum, sections tiling the file), not its header: a
+  // lookup reads no byte it does not need.
   const Window head = f->all.covers(0, format::kHeaderSize) ? f->all : f->tail;
   if (head.covers(0, format::kHeaderSize) && std::memcmp(head.at(0), format::kHeaderMagic, format::kHeaderSize) != 0) {
     f->corrupt(0, "bad header magic (not an esdb file?)");
