@@ -65,7 +65,11 @@ const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count
 }
 
 Bucket read_bucket(const detail::File& f, uint64_t b) {
-  return parse_bucket(f, f.read(f.footer.hash_table_offset + b * kBucketSize, kBucketSize), b);
+  // A remote file fetches the next bucket along: a full bucket's probe goes
+  // on there, and costs no second request.
+  const uint64_t offset = f.footer.hash_table_offset + b * kBucketSize;
+  const uint64_t table_end = f.footer.hash_table_offset + f.footer.bucket_count * kBucketSize;
+  return parse_bucket(f, f.read(offset, kBucketSize, offset, std::min(offset + 2 * kBucketSize, table_end)), b);
 }
 
 Bucket parse_bucket(const detail::File& f, const detail::Window& w, uint64_t b) {
