@@ -35,8 +35,8 @@ std::string key_name(uint64_t i) {
   return b;
 }
 
-// Customers with 1..40 events of 150..350 bytes (incompressible): regions of
-// a few hundred bytes to ~14 KiB, the shape of a customer-history archive.
+// Customers with 1..20 events of 100..300 bytes (incompressible): regions of
+// a hundred bytes to ~6 KiB, the shape of a customer-history archive.
 void write_file(const std::string& path, uint64_t keys, uint64_t seed) {
   Rng rng{seed | 1};
   WriterOptions o;
@@ -45,9 +45,9 @@ void write_file(const std::string& path, uint64_t keys, uint64_t seed) {
   std::string data;
   for (uint64_t k = 0; k < keys; k++) {
     const std::string key = key_name(k);
-    const uint64_t n = 1 + rng.next() % 40;
+    const uint64_t n = 1 + rng.next() % 20;
     for (uint64_t e = 0; e < n; e++) {
-      data.resize(150 + rng.next() % 200);
+      data.resize(100 + rng.next() % 200);
       for (char& c : data) c = static_cast<char>(rng.next());
       w.add({.key = key, .timestamp = static_cast<int64_t>(1700000000 + e * 60), .data = data});
     }
@@ -76,10 +76,10 @@ void print(const Row& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  uint64_t keys = 200000, files = 4, lookups = 2000, colds = 50;
+  uint64_t keys = 50000, files = 4, lookups = 2000, colds = 50;
   for (int i = 1; i < argc; i++) {
     auto arg = [&](const char* name) { return std::strcmp(argv[i], name) == 0 && i + 1 < argc; };
-    if (std::strcmp(argv[i], "--small") == 0) keys = 20000, lookups = 300, colds = 20;
+    if (std::strcmp(argv[i], "--small") == 0) keys = 5000, lookups = 300, colds = 20;
     else if (arg("--keys")) keys = std::stoull(argv[++i]);
     else if (arg("--files")) files = std::stoull(argv[++i]);
     else if (arg("--lookups")) lookups = std::stoull(argv[++i]);

@@ -67,6 +67,7 @@ const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count
 Bucket read_bucket(const detail::File& f, uint64_t b) {
   // A remote file fetches the next bucket along: a full bucket's probe goes
   // on there, and costs no second request.
+  if (f.all.data) [[likely]] return parse_bucket(f, f.all, b);
   const uint64_t offset = f.footer.hash_table_offset + b * kBucketSize;
   const uint64_t table_end = f.footer.hash_table_offset + f.footer.bucket_count * kBucketSize;
   return parse_bucket(f, f.read(offset, kBucketSize, offset, std::min(offset + 2 * kBucketSize, table_end)), b);
@@ -74,7 +75,10 @@ Bucket read_bucket(const detail::File& f, uint64_t b) {
 
 Bucket parse_bucket(const detail::File& f, const detail::Window& w, uint64_t b) {
   uint64_t offset = f.footer.hash_table_offset + b * kBucketSize;
-  const char* p = f.span(w, offset, kBucketSize, offset, offset + kBucketSize, "hash bucket").data();
+  if (!w.covers(offset, kBucketSize)) [[unlikely]] {
+    throw Error(Errc::io, f.path, offset, "hash bucket lies outside the bytes fetched for it");
+  }
+  const char* p = w.at(offset);  // bounds were checked on open
   if (format::checksum(p, 60, offset) != format::load_fixed32(p + 60)) {
     f.corrupt(offset, "hash bucket " + std::to_string(b) + " checksum mismatch");
   }

@@ -27,13 +27,20 @@ std::shared_ptr<const KeyDir> KeyDir::parse(std::shared_ptr<const File> file, ui
   const File& f = *file;
   const uint64_t region_end = f.footer.key_table_offset;
   f.check(offset, 4, format::kHeaderSize, region_end, "key dir length");
-  const uint64_t fetch_lo = offset - std::min(before, offset - format::kHeaderSize);
-  const uint64_t fetch_hi = offset + std::min(std::max({after, f.options.dir_bytes, uint64_t{8}}), region_end - offset);
-  Window w = f.read(offset, 4, fetch_lo, fetch_hi);
+  Window w;
+  if (f.all.data) [[likely]] {
+    w = f.all;  // a mapped file: no fetch to plan
+  } else {
+    const uint64_t fetch_lo = offset - std::min(before, offset - format::kHeaderSize);
+    const uint64_t fetch_hi = offset + std::min(std::max({after, f.options.dir_bytes, uint64_t{8}}), region_end - offset);
+    w = f.read(offset, 4, fetch_lo, fetch_hi);
+  }
   std::string_view len_bytes = f.span(w, offset, 4, format::kHeaderSize, region_end, "key dir length");
   uint64_t body_len = format::load_fixed32(len_bytes.data());
-  f.check(offset, 8 + body_len, format::kHeaderSize, region_end, "key dir");
-  if (!w.covers(offset, 8 + body_len)) w = f.read(offset, 8 + body_len);  // a long dir: one more request
+  if (!w.covers(offset, 8 + body_len)) {  // a long dir: one more request
+    f.check(offset, 8 + body_len, format::kHeaderSize, region_end, "key dir");
+    w = f.read(offset, 8 + body_len);
+  }
   std::string_view whole = f.span(w, offset, 8 + body_len, format::kHeaderSize, region_end, "key dir");
   if (format::checksum(whole.data(), 4 + body_len, offset) != format::load_fixed32(whole.data() + 4 + body_len)) {
     f.corrupt(offset, "key dir checksum mismatch");
