@@ -4,6 +4,7 @@
 // are used (a fake server here, real faults in remote_fault_test.cc).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -21,11 +22,11 @@ namespace {
 struct FakeServer {
   std::string bytes;
   std::string etag = "\"v1\"";
-  int requests = 0;
+  std::atomic<int> requests{0};
   std::function<void(remote::Response&, int)> spoil;
 
   remote::Response serve(const remote::Request& r) {
-    requests++;
+    const int n = ++requests;
     remote::Response out;
     uint64_t first = 0, last = bytes.size() - 1;
     bool ranged = false;
@@ -49,7 +50,7 @@ struct FakeServer {
                                      std::to_string(bytes.size());
     }
     out.body = bytes.substr(first, last - first + 1);
-    if (spoil) spoil(out, requests);
+    if (spoil) spoil(out, n);
     return out;
   }
 };
@@ -91,19 +92,19 @@ TEST_F(RemoteRead, FakeServerPlanMeetsTheBudget) {
   server->bytes = read_file(dir_->path("big.esdb"));
   ASSERT_GT(server->bytes.size(), 2u << 20);
   Reader r = open_fake(server);
-  EXPECT_EQ(server->requests, 1);
+  EXPECT_EQ(server->requests.load(), 1);
   auto key = r.find("big");
   ASSERT_TRUE(key);
   EXPECT_EQ(collect(key->scan()), expect(*model_, "big"));
-  EXPECT_LE(server->requests, 3);  // tail, bucket, key dir with its chunks
+  EXPECT_LE(server->requests.load(), 3);  // tail, bucket, key dir with its chunks
 
-  int before = server->requests;
+  int before = server->requests.load();
   EXPECT_EQ(collect(r.find("k-12345")->scan()), expect(*model_, "k-12345"));
-  EXPECT_LE(server->requests - before, 2);
-  before = server->requests;
+  EXPECT_LE(server->requests.load() - before, 2);
+  before = server->requests.load();
   EXPECT_FALSE(r.find("no-such-key"));
-  EXPECT_LE(server->requests - before, 1);
-  EXPECT_EQ(r.transfer_stats().requests, static_cast<uint64_t>(server->requests));
+  EXPECT_LE(server->requests.load() - before, 1);
+  EXPECT_EQ(r.transfer_stats().requests, static_cast<uint64_t>(server->requests.load()));
 }
 
 TEST_F(RemoteRead, FakeServerSmallFileComesWhole) {
@@ -112,7 +113,7 @@ TEST_F(RemoteRead, FakeServerSmallFileComesWhole) {
   Reader r = open_fake(server);
   for (const auto& [k, events] : small_->keys()) EXPECT_EQ(collect(r.find(k)->scan()), expect(*small_, k));
   EXPECT_TRUE(r.verify().empty());
-  EXPECT_EQ(server->requests, 1);
+  EXPECT_EQ(server->requests.load(), 1);
 }
 
 // Each spoiled answer to a lookup's bucket request must fail the lookup with
@@ -170,9 +171,32 @@ TEST_F(RemoteRead, CacheStaysWithinItsBoundAndLookupsStayRight) {
   auto huge = r.find("huge");  // evicts big's region, which big's Key still holds
   EXPECT_EQ(collect(big->scan()), expect(*model_, "big"));
   EXPECT_EQ(collect(huge->scan({.reverse = true})), to_got(model_->expect("huge", {.reverse = true}), false));
-  int before = server->requests;
+  int before = server->requests.load();
   EXPECT_EQ(collect(r.find("big")->scan()), expect(*model_, "big"));
-  EXPECT_GE(server->requests - before, 1);  // its region fetched again: the cache let it go
+  EXPECT_GE(server->requests.load() - before, 1);  // its region fetched again: the cache let it go
+}
+
+TEST_F(RemoteRead, ManyThreadsShareOneReaderThroughASmallCache) {
+  auto server = std::make_shared<FakeServer>();
+  server->bytes = read_file(dir_->path("big.esdb"));
+  ReaderOptions o;
+  o.cache_bytes = 600 << 10;  // regions evicted while other threads' Keys still hold them
+  const Reader r = open_fake(server, o);
+  std::vector<std::string> names = {"big", "huge", "k-00001", "k-19999", "k-07000", "nope"};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; t++) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 30; i++) {
+        const std::string& k = names[(i + t) % names.size()];
+        auto key = r.find(k);
+        const bool ok = k == "nope" ? !key : key && collect(key->scan()) == expect(*model_, k);
+        if (!ok) wrong++;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 // ---- Against nginx: the budget counted in the server's own access log ----
