@@ -41,7 +41,7 @@ class RemoteFault : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    model_ = new Model(remote_model(20000));
+    model_ = new Model(remote_model(8000));
     write_model(*model_, dir_->path("f.esdb"));
   }
   static void TearDownTestSuite() {
