@@ -49,11 +49,11 @@ std::string_view via_block(std::string_view stored, uint8_t type, std::string& f
   std::string t(1, static_cast<char>(type));
   esdb::format::put_fixed32(file_bytes, esdb::format::checksum_parts(stored, t, offset));
   f.path = "fuzz";
-  f.data = file_bytes.data();
   f.size = file_bytes.size();
+  f.all = esdb::detail::Window{file_bytes.data(), 0, file_bytes.size(), nullptr};
   f.footer.required_flags = esdb::format::kFlagCompactBlocks;
   uint8_t got;
-  return esdb::read_stored_block(f, offset, stored.size() + 5, offset, f.size, "chunk", got);
+  return esdb::read_stored_block(f, f.all, offset, stored.size() + 5, offset, f.size, "chunk", got);
 }
 
 void check_chunk(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts) {

@@ -53,19 +53,20 @@ static void write(const std::string& path, const std::vector<EventInput>& events
 static void chunk_seeds(const std::string& name, const std::string& bytes, const fs::path& dir) {
   auto f = std::make_shared<detail::File>();
   f->path = name;
-  f->data = bytes.data();
   f->size = bytes.size();
+  f->all = detail::Window{bytes.data(), 0, bytes.size(), nullptr};
   uint64_t footer_offset = bytes.size() - format::kFooterSize;
   if (!f->footer.decode(std::string_view(bytes).substr(footer_offset), footer_offset).empty()) return;
   uint64_t page_count = 0;
   for (uint64_t k = 0; k < f->footer.key_count && k < 4; k++) {  // a few dozen seeds in all
-    const char* page = key_table_page(*f, k / format::kKeyTablePageKeys, page_count);
+    detail::Window hold;
+    const char* page = key_table_page(*f, k / format::kKeyTablePageKeys, page_count, hold);
     auto d = detail::KeyDir::parse(f, format::load_fixed64(page + (k % format::kKeyTablePageKeys) * 8));
     std::string index_payload;
     std::vector<std::string> external_lists;
     Buffer buf;
     if (d->index_size) {
-      index_payload = read_block(*f, d->index_offset, d->index_size, d->chunks_end, d->offset, buf, "index");
+      index_payload = read_block(*f, f->all, d->index_offset, d->index_size, d->chunks_end, d->offset, buf, "index");
       // External posting blocks lie between the chunks and the index block.
       if (d->index_offset > d->chunks_end) {
         external_lists.push_back(bytes.substr(d->chunks_end, d->index_offset - d->chunks_end - 5));

@@ -156,8 +156,8 @@ inline uint64_t exercise_reader(const std::string& path, const Options& options 
   if (options.heap_copy) {
     auto& file = const_cast<detail::File&>(*reinterpret_cast<ReaderInternals&>(*r).file);
     copy.reset(new char[file.size]);
-    std::memcpy(copy.get(), file.data, file.size);
-    file.data = copy.get();
+    std::memcpy(copy.get(), file.all.data, file.size);
+    file.all.data = copy.get();  // File::all is the whole file, read by every structure
   }
   st.sum += r->stats().key_count + r->stats().event_count;
 
