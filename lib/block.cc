@@ -22,12 +22,12 @@ uint64_t write_block(FileSink& sink, std::string_view payload, const Codec& code
   return append_block(sink, type == format::kRawBlock ? payload : std::string_view(scratch), type);
 }
 
-std::string_view read_stored_block(const detail::File& f, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
+std::string_view read_stored_block(const detail::File& f, const detail::Window& w, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
                                    const char* what, uint8_t& type) {
   if (size < format::kBlockTrailerSize) {
     f.corrupt(offset, std::string(what) + ": block of " + std::to_string(size) + " bytes is shorter than its trailer");
   }
-  std::string_view b = f.span(offset, size, lo, hi, what);
+  std::string_view b = f.span(w, offset, size, lo, hi, what);
   std::string_view stored = b.substr(0, size - 5);
   type = static_cast<uint8_t>(b[size - 5]);
   if (format::checksum_parts(stored, b.substr(size - 5, 1), offset) != format::load_fixed32(b.data() + size - 4)) {
@@ -41,18 +41,18 @@ std::string_view read_stored_block(const detail::File& f, uint64_t offset, uint6
   return stored;
 }
 
-std::string_view read_raw_block(const detail::File& f, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
+std::string_view read_raw_block(const detail::File& f, const detail::Window& w, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
                                 const char* what) {
   uint8_t type;
-  std::string_view stored = read_stored_block(f, offset, size, lo, hi, what, type);
+  std::string_view stored = read_stored_block(f, w, offset, size, lo, hi, what, type);
   if (type != format::kRawBlock) f.corrupt(offset + size - 5, std::string(what) + ": must be stored raw");
   return stored;
 }
 
-std::string_view read_block(const detail::File& f, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
+std::string_view read_block(const detail::File& f, const detail::Window& w, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
                             Buffer& scratch, const char* what, ZstdContext* zstd) {
   uint8_t type;
-  std::string_view stored = read_stored_block(f, offset, size, lo, hi, what, type);
+  std::string_view stored = read_stored_block(f, w, offset, size, lo, hi, what, type);
   if (type == format::kRawBlock) return stored;
   std::string_view payload;
   std::string problem;

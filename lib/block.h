@@ -28,17 +28,17 @@ uint64_t write_block(FileSink& sink, std::string_view payload, const Codec& code
 uint64_t append_block(FileSink& sink, std::string_view stored, uint8_t type);
 
 // Checks the bounds ([offset, offset + size) inside [lo, hi)) and checksum of
-// a block; returns its stored bytes and sets `type`. A type that needs a
+// a block read from `w` (a key's region); returns its stored bytes and sets `type`. A type that needs a
 // required flag the footer does not set is corrupt.
-std::string_view read_stored_block(const detail::File& f, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
+std::string_view read_stored_block(const detail::File& f, const detail::Window& w, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
                                    const char* what, uint8_t& type);
 // Checks and returns the payload of a raw, snappy or zstd block. A raw
 // payload is a view of the mapped file; a compressed one is decompressed
 // into `scratch`. `what` names the block in errors.
-std::string_view read_block(const detail::File& f, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
+std::string_view read_block(const detail::File& f, const detail::Window& w, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
                             Buffer& scratch, const char* what, ZstdContext* zstd = nullptr);
 // The same for a block that must be stored raw (posting blocks).
-std::string_view read_raw_block(const detail::File& f, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
+std::string_view read_raw_block(const detail::File& f, const detail::Window& w, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
                                 const char* what);
 
 }  // namespace esdb

@@ -50,10 +50,14 @@ uint64_t write_key_tables(FileSink& sink, const std::vector<HashedKey>& keys, ui
   return table_offset;
 }
 
-const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count) {
+const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count, detail::Window& hold,
+                           uint64_t ahead) {
   count = std::min(kKeyTablePageKeys, f.footer.key_count - page * kKeyTablePageKeys);
   uint64_t page_offset = f.footer.key_table_offset + page * (kKeyTablePageKeys * 8 + 4);
-  const char* p = f.data + page_offset;  // bounds were checked on open
+  // Bounds were checked on open.
+  const uint64_t fetch_hi = std::max(page_offset + count * 8 + 4, std::min(page_offset + ahead, f.footer.hash_table_offset));
+  hold = f.read(page_offset, count * 8 + 4, page_offset, fetch_hi);
+  const char* p = hold.at(page_offset);
   if (format::checksum(p, count * 8, page_offset) != format::load_fixed32(p + count * 8)) {
     f.corrupt(page_offset, "key table page " + std::to_string(page) + " checksum mismatch");
   }
@@ -61,8 +65,16 @@ const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count
 }
 
 Bucket read_bucket(const detail::File& f, uint64_t b) {
+  // A remote file fetches the next bucket along: a full bucket's probe goes
+  // on there, and costs no second request.
+  const uint64_t offset = f.footer.hash_table_offset + b * kBucketSize;
+  const uint64_t table_end = f.footer.hash_table_offset + f.footer.bucket_count * kBucketSize;
+  return parse_bucket(f, f.read(offset, kBucketSize, offset, std::min(offset + 2 * kBucketSize, table_end)), b);
+}
+
+Bucket parse_bucket(const detail::File& f, const detail::Window& w, uint64_t b) {
   uint64_t offset = f.footer.hash_table_offset + b * kBucketSize;
-  const char* p = f.data + offset;  // bounds were checked on open
+  const char* p = f.span(w, offset, kBucketSize, offset, offset + kBucketSize, "hash bucket").data();
   if (format::checksum(p, 60, offset) != format::load_fixed32(p + 60)) {
     f.corrupt(offset, "hash bucket " + std::to_string(b) + " checksum mismatch");
   }

@@ -33,14 +33,19 @@ uint64_t write_key_tables(FileSink& sink, const std::vector<HashedKey>& keys, ui
 uint64_t key_table_size(uint64_t keys);
 
 // Checks page `page` of the key table; returns its entries and count.
-const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count);
+// `hold` keeps the bytes alive (a remote file fetches the page, with up to
+// `ahead` bytes of the key table after it for a walk).
+const char* key_table_page(const detail::File& f, uint64_t page, uint64_t& count, detail::Window& hold,
+                           uint64_t ahead = 0);
 
 struct Bucket {
   uint64_t hash[4];
   uint64_t dir_offset[4];
   unsigned used;
 };
-// Reads and checks bucket `b`.
+// Reads and checks bucket `b` (a remote file fetches its 64 bytes).
 Bucket read_bucket(const detail::File& f, uint64_t b);
+// The same from `w`, which must cover the bucket (verify fetches many at once).
+Bucket parse_bucket(const detail::File& f, const detail::Window& w, uint64_t b);
 
 }  // namespace esdb

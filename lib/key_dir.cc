@@ -1,5 +1,7 @@
 #include "key_dir.h"
 
+#include <algorithm>
+
 #include "format/checksum.h"
 #include "format/coding.h"
 #include "format/format.h"
@@ -14,17 +16,31 @@ uint64_t KeyDir::chunk_of(uint64_t ordinal, uint64_t lo, uint64_t hi) const {
   return lo;
 }
 
-std::shared_ptr<const KeyDir> KeyDir::parse(std::shared_ptr<const File> file, uint64_t offset) {
+Window KeyDir::region() const {
+  const uint64_t begin = chunk(0).offset;  // parse() checked begin < end
+  if (bytes.covers(begin, end - begin)) return bytes;
+  return file->read(begin, end - begin);
+}
+
+std::shared_ptr<const KeyDir> KeyDir::parse(std::shared_ptr<const File> file, uint64_t offset, uint64_t before,
+                                            uint64_t after) {
   const File& f = *file;
   const uint64_t region_end = f.footer.key_table_offset;
-  std::string_view len_bytes = f.span(offset, 4, format::kHeaderSize, region_end, "key dir length");
+  f.check(offset, 4, format::kHeaderSize, region_end, "key dir length");
+  const uint64_t fetch_lo = offset - std::min(before, offset - format::kHeaderSize);
+  const uint64_t fetch_hi = offset + std::min(std::max({after, f.options.dir_bytes, uint64_t{8}}), region_end - offset);
+  Window w = f.read(offset, 4, fetch_lo, fetch_hi);
+  std::string_view len_bytes = f.span(w, offset, 4, format::kHeaderSize, region_end, "key dir length");
   uint64_t body_len = format::load_fixed32(len_bytes.data());
-  std::string_view whole = f.span(offset, 8 + body_len, format::kHeaderSize, region_end, "key dir");
+  f.check(offset, 8 + body_len, format::kHeaderSize, region_end, "key dir");
+  if (!w.covers(offset, 8 + body_len)) w = f.read(offset, 8 + body_len);  // a long dir: one more request
+  std::string_view whole = f.span(w, offset, 8 + body_len, format::kHeaderSize, region_end, "key dir");
   if (format::checksum(whole.data(), 4 + body_len, offset) != format::load_fixed32(whole.data() + 4 + body_len)) {
     f.corrupt(offset, "key dir checksum mismatch");
   }
   auto d = std::make_shared<KeyDir>();
   d->file = std::move(file);
+  d->bytes = std::move(w);
   d->offset = offset;
   d->end = offset + 8 + body_len;
   format::Cursor c(whole.data() + 4, whole.data() + 4 + body_len);

@@ -33,6 +33,7 @@ struct KeyDir {
   };
 
   std::shared_ptr<const File> file;
+  Window bytes;  // holds the dir (and, after a lookup of a remote file, the region before it)
   uint64_t offset = 0;  // of the key dir
   uint64_t end = 0;     // just past its checksum
   std::string_view key;
@@ -50,8 +51,16 @@ struct KeyDir {
   // The chunk holding `ordinal`, searched within [lo, hi).
   uint64_t chunk_of(uint64_t ordinal, uint64_t lo, uint64_t hi) const;
 
-  // Reads, checks and parses the key dir at `offset`. Throws Error.
-  static std::shared_ptr<const KeyDir> parse(std::shared_ptr<const File> file, uint64_t offset);
+  // The key's region [chunk(0).offset, end): chunks, posting blocks, index
+  // block and dir. Fetched (one request) when a remote dir came without it.
+  Window region() const;
+
+  // Reads, checks and parses the key dir at `offset`. A remote file fetches
+  // it with `before` bytes before it (a lookup: the key's region comes along)
+  // and at least `after` bytes from it on (a walk in stored order: the next
+  // dirs come along). Throws Error.
+  static std::shared_ptr<const KeyDir> parse(std::shared_ptr<const File> file, uint64_t offset, uint64_t before = 0,
+                                             uint64_t after = 0);
 };
 
 }  // namespace esdb::detail

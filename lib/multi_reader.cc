@@ -7,6 +7,7 @@
 #include "esdb/partitioned_archive.h"
 #include "esdb/esdb.h"
 #include "merged_scan.h"
+#include "parallel.h"
 
 namespace esdb {
 
@@ -23,11 +24,24 @@ Scan MultiKey::scan(const ScanOptions& options) const {
   return Scan(std::make_unique<detail::MergedScan>(std::move(scans), options.reverse));
 }
 
-MultiReader MultiReader::open(const std::vector<std::string>& paths) {
-  if (paths.size() == 1 && is_partitioned_archive(paths[0])) return open_archive(paths[0]);
+// Threads a multi-file lookup of remote files spreads its requests over.
+static constexpr size_t kRemoteThreads = 8;
+
+MultiReader::MultiReader(std::vector<Reader> readers) : readers_(std::move(readers)) {
+  remote_ = std::any_of(readers_.begin(), readers_.end(), [](const Reader& r) { return Reader::is_url(r.path()); });
+}
+
+MultiReader MultiReader::open(const std::vector<std::string>& paths) { return open(paths, ReaderOptions{}); }
+
+MultiReader MultiReader::open(const std::vector<std::string>& paths, const ReaderOptions& options) {
+  if (paths.size() == 1 && !Reader::is_url(paths[0]) && is_partitioned_archive(paths[0])) return open_archive(paths[0]);
+  std::vector<std::optional<Reader>> opened(paths.size());
+  const bool remote = std::any_of(paths.begin(), paths.end(), [](const std::string& p) { return Reader::is_url(p); });
+  detail::parallel_for(paths.size(), remote ? kRemoteThreads : 1,
+                       [&](size_t i) { opened[i].emplace(Reader::open(paths[i], options)); });
   std::vector<Reader> readers;
   readers.reserve(paths.size());
-  for (const std::string& p : paths) readers.push_back(Reader::open(p));
+  for (auto& r : opened) readers.push_back(std::move(*r));
   return MultiReader(std::move(readers));
 }
 
@@ -39,8 +53,17 @@ std::optional<MultiKey> MultiReader::find(std::string_view key) const {
     return MultiKey({{i, std::move(*k)}});
   }
   std::vector<MultiKey::Part> parts;
-  for (size_t i = 0; i < readers_.size(); i++) {
-    if (auto k = readers_[i].find(key)) parts.push_back({i, std::move(*k)});
+  if (remote_ && readers_.size() > 1) {
+    // Each probe waits on round trips: send every file's at once.
+    std::vector<std::optional<Key>> found(readers_.size());
+    detail::parallel_for(readers_.size(), kRemoteThreads, [&](size_t i) { found[i] = readers_[i].find(key); });
+    for (size_t i = 0; i < found.size(); i++) {
+      if (found[i]) parts.push_back({i, std::move(*found[i])});
+    }
+  } else {
+    for (size_t i = 0; i < readers_.size(); i++) {
+      if (auto k = readers_[i].find(key)) parts.push_back({i, std::move(*k)});
+    }
   }
   if (parts.empty()) return std::nullopt;
   return MultiKey(std::move(parts));

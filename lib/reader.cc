@@ -1,9 +1,6 @@
 // Reader: maps the file, checks the footer and the section bounds once, and
 // finds keys through the hash table. Everything after open() is read-only.
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <cstring>
 
 #include "esdb/esdb.h"
@@ -13,43 +10,49 @@
 #include "format/format.h"
 #include "hash_table.h"
 #include "key_dir.h"
+#include "mapped_source.h"
+#include "remote/s3_url.h"
+#include "remote_source.h"
 
 namespace esdb {
 
 using detail::File;
 using detail::KeyDir;
+using detail::Window;
 
 Reader::Reader(std::shared_ptr<const File> f) : file_(std::move(f)) {}
 
-Reader Reader::open(const std::string& path) {
-  auto f = std::make_shared<File>();
-  f->path = path;
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    int err = errno;
-    throw Error(Errc::io, path, Error::kNoOffset, std::string("cannot open: ") + std::strerror(err));
-  }
-  if (!S_ISREG(st.st_mode)) throw Error(Errc::io, path, Error::kNoOffset, "not a regular file");
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+bool Reader::is_url(std::string_view path) {
+  return remote::is_remote_url(path);
+}
+
+Reader Reader::open(const std::string& path) { return open(path, ReaderOptions{}); }
+
+Reader Reader::open(const std::string& path, const ReaderOptions& options) {
+  auto f = is_url(path) ? detail::open_remote_file(path, options) : detail::open_mapped_file(path);
+  f->options = options;
+  return detail::make_reader(std::move(f));
+}
+
+Reader detail::make_reader(std::shared_ptr<File> f) {
+  const std::string& path = f->path;
+  const uint64_t size = f->size;
   const uint64_t min_size = format::kHeaderSize + format::kFooterSize;
   if (size < min_size) {
     throw Error(Errc::corrupt, path, 0,
                 "file is " + std::to_string(size) + " bytes, shorter than the smallest esdb file (" +
                     std::to_string(min_size) + ")");
   }
-  try {
-    f->map.open(path);
-  } catch (const std::exception& e) {
-    throw Error(Errc::io, path, Error::kNoOffset, std::string("cannot map: ") + e.what());
-  }
-  if (f->map.size() != size) throw Error(Errc::io, path, Error::kNoOffset, "file changed size while opening");
-  f->data = f->map.data();
-  f->size = size;
-  if (std::memcmp(f->data, format::kHeaderMagic, format::kHeaderSize) != 0) {
+  // A remote file larger than the tail read on open is identified by its
+  // footer (magic, checksum, sections tiling the file), not its header: a
+  // lookup reads no byte it does not need.
+  const Window head = f->all.covers(0, format::kHeaderSize) ? f->all : f->tail;
+  if (head.covers(0, format::kHeaderSize) && std::memcmp(head.at(0), format::kHeaderMagic, format::kHeaderSize) != 0) {
     f->corrupt(0, "bad header magic (not an esdb file?)");
   }
   const uint64_t footer_offset = size - format::kFooterSize;
-  std::string problem = f->footer.decode({f->data + footer_offset, format::kFooterSize}, footer_offset);
+  const Window tail = f->read(footer_offset, format::kFooterSize);
+  std::string problem = f->footer.decode({tail.at(footer_offset), format::kFooterSize}, footer_offset);
   if (!problem.empty()) {
     Errc code = problem.find("not supported") != std::string::npos || problem.find("unknown required") != std::string::npos
                     ? Errc::unsupported : Errc::corrupt;
@@ -73,6 +76,8 @@ Reader Reader::open(const std::string& path) {
   return Reader(std::move(f));
 }
 
+TransferStats Reader::transfer_stats() const { return file_->source->transfer_stats(); }
+
 const std::string& Reader::path() const { return file_->path; }
 const FileStats& Reader::stats() const { return file_->stats; }
 
@@ -86,7 +91,7 @@ std::optional<Key> Reader::find(std::string_view key) const {
     Bucket bucket = read_bucket(f, b);
     for (unsigned s = 0; s < bucket.used; s++) {
       if (bucket.hash[s] != hash) continue;
-      auto dir = KeyDir::parse(file_, bucket.dir_offset[s]);
+      auto dir = KeyDir::parse(file_, bucket.dir_offset[s], f.options.lookback_bytes);
       if (dir->key == key) return Key(std::move(dir));
     }
     if (bucket.used < format::kSlotsPerBucket) return std::nullopt;
@@ -94,6 +99,10 @@ std::optional<Key> Reader::find(std::string_view key) const {
   }
   return std::nullopt;
 }
+
+// A walk over the keys of a remote file fetches the dirs in stored order a
+// megabyte at a time rather than one request per key.
+static constexpr uint64_t kWalkFetch = uint64_t{1} << 20;
 
 KeyRange Reader::keys() const { return KeyRange(file_); }
 
@@ -110,11 +119,13 @@ KeyRange::iterator& KeyRange::iterator::operator++() {
   }
   uint64_t page = index_ / format::kKeyTablePageKeys;
   if (page_ == nullptr || page != page_number_) {
-    page_ = key_table_page(*file_, page, page_count_);
+    detail::Window hold;
+    page_ = key_table_page(*file_, page, page_count_, hold, kWalkFetch);
+    page_keep_ = std::move(hold.keep);
     page_number_ = page;
   }
   uint64_t offset = format::load_fixed64(page_ + (index_ % format::kKeyTablePageKeys) * 8);
-  current_.emplace(Key(KeyDir::parse(file_, offset)));
+  current_.emplace(Key(KeyDir::parse(file_, offset, 0, kWalkFetch)));
   index_++;
   return *this;
 }

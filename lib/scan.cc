@@ -10,6 +10,7 @@ namespace detail {
 
 ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
     : dir_(std::move(dir)),
+      region_(dir_->region()),
       reverse_(o.reverse),
       from_(o.from),
       to_(o.to.value_or(kMaxTime)),
@@ -81,7 +82,7 @@ void ScanState::load_index_block() {
   if (!index_payload_.empty() || dir_->index_size == 0) return;
   const KeyDir& d = *dir_;
   index_payload_ =
-      read_block(*d.file, d.index_offset, d.index_size, d.chunks_end, d.offset, index_buf_, "index block", &zstd_);
+      read_block(*d.file, region_, d.index_offset, d.index_size, d.chunks_end, d.offset, index_buf_, "index block", &zstd_);
   std::string problem = parse_index_block(index_payload_, d.event_count, records_);
   if (!problem.empty()) fail(d.index_offset, problem);
 }
@@ -89,7 +90,7 @@ void ScanState::load_index_block() {
 PostingList ScanState::posting_list(const IndexRecord& r) const {
   if (!r.external) return r.list(r.inline_deltas);
   const KeyDir& d = *dir_;
-  return r.list(read_raw_block(*d.file, r.external_offset, r.deltas_len + format::kBlockTrailerSize, d.chunks_end,
+  return r.list(read_raw_block(*d.file, region_, r.external_offset, r.deltas_len + format::kBlockTrailerSize, d.chunks_end,
                                d.index_offset, "posting block"));
 }
 
@@ -138,7 +139,7 @@ void ScanState::load_chunk(uint64_t c) {
   uint8_t type;
   std::string_view stored;
   try {
-    stored = read_stored_block(*d.file, e.offset, size, format::kHeaderSize, d.chunks_end, "chunk", type);
+    stored = read_stored_block(*d.file, region_, e.offset, size, format::kHeaderSize, d.chunks_end, "chunk", type);
   } catch (const Error& err) {
     throw Error(err.code(), err.path(), err.offset(), "chunk " + std::to_string(c) + ": " + err.detail());
   }
@@ -284,7 +285,8 @@ std::vector<IndexValue> Key::index_values() const {
   const detail::KeyDir& d = *dir_;
   if (d.index_size == 0) return out;
   Buffer buf;
-  std::string_view payload = read_block(*d.file, d.index_offset, d.index_size, d.chunks_end, d.offset, buf, "index block");
+  const detail::Window region = d.region();
+  std::string_view payload = read_block(*d.file, region, d.index_offset, d.index_size, d.chunks_end, d.offset, buf, "index block");
   std::vector<IndexRecord> records;
   std::string problem = parse_index_block(payload, d.event_count, records);
   if (!problem.empty()) throw Error(Errc::corrupt, d.file->path, d.index_offset, problem);

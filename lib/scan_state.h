@@ -56,6 +56,7 @@ class ScanState final : public EventSource {
   [[noreturn]] void fail(uint64_t offset, const std::string& what) const;
 
   std::shared_ptr<const KeyDir> dir_;
+  Window region_;  // the key's bytes (fetched on construction for a remote dir read alone)
   bool reverse_;
   int64_t from_;
   int64_t to_;  // exclusive; kMaxTime with has_to_ false means no bound

@@ -18,6 +18,7 @@ namespace esdb {
 using detail::KeyDir;
 
 static constexpr size_t kMaxProblems = 1000;
+static constexpr uint64_t kVerifyFetch = uint64_t{4} << 20;  // bytes per remote request
 
 std::vector<Problem> Reader::verify() const {
   const detail::File& f = *file_;
@@ -28,10 +29,15 @@ std::vector<Problem> Reader::verify() const {
   };
 
   uint64_t used = 0;
+  detail::Window buckets;  // a remote file's hash table comes in a few large requests
   for (uint64_t b = 0; b < h.bucket_count; b++) {
     try {
-      used += read_bucket(f, b).used;
-      const char* p = f.data + h.hash_table_offset + b * format::kBucketSize;
+      const uint64_t at = h.hash_table_offset + b * format::kBucketSize;
+      if (!buckets.covers(at, format::kBucketSize)) {
+        buckets = f.read(at, format::kBucketSize, at, at + std::min<uint64_t>(kVerifyFetch, (h.bucket_count - b) * format::kBucketSize));
+      }
+      used += parse_bucket(f, buckets, b).used;
+      const char* p = buckets.at(at);
       unsigned n = static_cast<uint8_t>(p[56]);
       if (std::any_of(p + n * format::kSlotSize, p + 56, [](char c) { return c != 0; })) {
         report(h.hash_table_offset + b * format::kBucketSize, "unused hash slots are not zero");
@@ -50,10 +56,11 @@ std::vector<Problem> Reader::verify() const {
   std::string prev_key;
   const char* page = nullptr;
   uint64_t page_count = 0;
+  detail::Window page_hold;
   for (uint64_t i = 0; i < h.key_count; i++) {
     uint64_t dir_offset;
     try {
-      if (i % format::kKeyTablePageKeys == 0) page = key_table_page(f, i / format::kKeyTablePageKeys, page_count);
+      if (i % format::kKeyTablePageKeys == 0) page = key_table_page(f, i / format::kKeyTablePageKeys, page_count, page_hold, kVerifyFetch);
       if (page == nullptr) continue;
       dir_offset = format::load_fixed64(page + (i % format::kKeyTablePageKeys) * 8);
     } catch (const Error& e) {
@@ -63,7 +70,7 @@ std::vector<Problem> Reader::verify() const {
       continue;
     }
     try {
-      auto dir = KeyDir::parse(file_, dir_offset);
+      auto dir = KeyDir::parse(file_, dir_offset, 0, kVerifyFetch);
       const KeyDir& d = *dir;
       std::string name = "key " + std::to_string(i);
       if (i > 0 && d.key <= prev_key) report(dir_offset, name + " is not after the previous key");
@@ -76,7 +83,8 @@ std::vector<Problem> Reader::verify() const {
       std::vector<IndexRecord> records;
       Buffer buf;
       if (d.index_size) {
-        std::string_view payload = read_block(f, d.index_offset, d.index_size, d.chunks_end, d.offset, buf, "index block");
+        const detail::Window region = d.region();
+        std::string_view payload = read_block(f, region, d.index_offset, d.index_size, d.chunks_end, d.offset, buf, "index block");
         std::string problem = parse_index_block(payload, d.event_count, records);
         if (!problem.empty()) throw Error(Errc::corrupt, f.path, d.index_offset, problem);
         for (const IndexRecord& r : records) {

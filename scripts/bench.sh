@@ -37,7 +37,7 @@ fi
 jobs="$(nproc 2>/dev/null || echo 2)"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
   -DESDB_BUILD_BENCH=ON -DESDB_BUILD_TOOLS=ON -DESDB_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$jobs" --target esdb_bench
+cmake --build "$build" -j"$jobs" --target esdb_bench esdb_remote_bench
 
 dir_given=0
 for a in "$@"; do [[ $a == --dir || $a == --dir=* ]] && dir_given=1; done
@@ -49,3 +49,8 @@ if ((!dir_given)); then
 fi
 echo "bench.sh: load before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $jobs cores" >&2
 "$build/bench/esdb_bench" "${extra[@]}" "$@"
+# Lookups over HTTP against nginx on loopback (BENCHMARKS.md "Remote reads");
+# a few seconds with --small.
+remote_args=()
+for a in "$@"; do [[ $a == --small ]] && remote_args=(--small); done
+"$build/bench/esdb_remote_bench" "${remote_args[@]}"

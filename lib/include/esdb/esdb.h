@@ -146,10 +146,32 @@ struct ScanOptions {
   bool with_indexes = false;               // fill Event::indexes
 };
 
+// How a Reader fetches a file it reads over http://, https:// or s3://
+// (a local file is mapped and ignores these). SPEC.md "Remote reads" says
+// which bytes a lookup fetches.
+struct ReaderOptions {
+  uint64_t cache_bytes = uint64_t{64} << 20;      // fetched ranges kept, least recently used out
+  uint64_t tail_bytes = uint64_t{64} << 10;       // read with the footer on open (a smaller file: whole)
+  uint64_t lookback_bytes = uint64_t{256} << 10;  // read before a found key dir: its chunks come along
+  uint64_t dir_bytes = uint64_t{4} << 10;         // read from a key dir on (a longer one costs a request)
+  int attempts = 4;                               // tries per request (timeouts, resets, 5xx, 429)
+  uint64_t timeout_ms = 30000;                    // per try
+  uint64_t connect_timeout_ms = 5000;
+};
+
+// What a remote Reader has sent (tries included) and received.
+struct TransferStats {
+  uint64_t requests = 0;
+  uint64_t bytes = 0;
+};
+
+class Reader;
 namespace detail {
 struct File;
 struct KeyDir;
 class EventSource;
+// Checks an opened file's footer and section bounds; the Reader over it.
+Reader make_reader(std::shared_ptr<File> file);
 }  // namespace detail
 class Scan;
 namespace detail {
@@ -243,6 +265,7 @@ class KeyRange {
     std::shared_ptr<const detail::File> file_;
     uint64_t index_;  // of the next key to load
     const char* page_ = nullptr;  // the checked key table page in use
+    std::shared_ptr<const void> page_keep_;  // a remote file's fetched page
     uint64_t page_number_ = 0;
     uint64_t page_count_ = 0;
     std::optional<Key> current_;
@@ -267,8 +290,13 @@ struct Problem {
 // called from many threads at once, and scans share no mutable state.
 class Reader {
  public:
-  // Maps the file and validates the footer and section bounds.
+  // Maps the file and validates the footer and section bounds. A path that
+  // is an http://, https:// or s3:// URL is read in ranges instead
+  // (options says how); every byte is checksummed as for a local file.
   static Reader open(const std::string& path);
+  static Reader open(const std::string& path, const ReaderOptions& options);
+  // True for the URLs open() reads remotely.
+  static bool is_url(std::string_view path);
 
   const std::string& path() const;
   const FileStats& stats() const;
@@ -278,8 +306,11 @@ class Reader {
   // Checks every checksum and structural invariant of the whole file;
   // returns the problems found (empty = the file is sound).
   std::vector<Problem> verify() const;
+  // Requests and bytes fetched so far (zeros for a local file).
+  TransferStats transfer_stats() const;
 
  private:
+  friend Reader detail::make_reader(std::shared_ptr<detail::File>);
   explicit Reader(std::shared_ptr<const detail::File>);
   std::shared_ptr<const detail::File> file_;
 };
@@ -334,8 +365,12 @@ class MultiKeyRange {
 // Several files read as one, e.g. one file per hour or day.
 class MultiReader {
  public:
+  // Remote files are opened concurrently, and find() then probes them
+  // concurrently (a few threads), so a lookup costs one round trip per step
+  // rather than one per file.
   static MultiReader open(const std::vector<std::string>& paths);
-  explicit MultiReader(std::vector<Reader> readers) : readers_(std::move(readers)) {}
+  static MultiReader open(const std::vector<std::string>& paths, const ReaderOptions& options);
+  explicit MultiReader(std::vector<Reader> readers);
   // The files of a partitioned archive in manifest order (archive.h): find()
   // probes only the key's own file. open({dir}) of an archive makes one.
   static MultiReader partitioned(std::vector<Reader> readers);
@@ -346,6 +381,7 @@ class MultiReader {
 
  private:
   std::vector<Reader> readers_;
+  bool remote_ = false;       // some reader fetches over the network: probe concurrently
   bool partitioned_ = false;  // readers_[partition_of(key, size)] alone may hold a key
 };
 
