@@ -41,7 +41,7 @@ install(FILES ${PROJECT_BINARY_DIR}/esdbConfig.cmake ${PROJECT_BINARY_DIR}/esdbC
 # and the .deb's /usr alike.
 file(RELATIVE_PATH ESDB_PC_TO_PREFIX /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 string(REGEX REPLACE "/$" "" ESDB_PC_TO_PREFIX "${ESDB_PC_TO_PREFIX}")
-set(ESDB_PC_DEPS "libxxhash snappy libzstd libcurl")
+set(ESDB_PC_DEPS "libxxhash snappy libzstd libcurl pugixml")
 set(ESDB_PC_DEP_LIBS "-lboost_iostreams -pthread")  # Boost ships no .pc file
 if(ESDB_STATIC)
   set(ESDB_PC_REQUIRES "Requires: ${ESDB_PC_DEPS}")

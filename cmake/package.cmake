@@ -15,5 +15,5 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # esdb_1.0.0_amd64.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libsnappy-dev, libboost-iostreams-dev, libxxhash-dev, libzstd-dev, pkg-config, bash-completion")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libsnappy-dev, libboost-iostreams-dev, libxxhash-dev, libzstd-dev, libcurl4-openssl-dev, libpugixml-dev, pkg-config, bash-completion")
 include(CPack)

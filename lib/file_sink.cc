@@ -7,10 +7,13 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "esdb/error.h"
+#include "remote/s3_upload.h"
+#include "remote/s3_url.h"
 
 namespace esdb {
 
@@ -27,8 +30,15 @@ static std::string base_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// Where temporary files of a remote destination go: nowhere beside it.
+static std::string local_temp_dir() {
+  const char* dir = std::getenv("TMPDIR");
+  return dir && *dir ? dir : "/tmp";
+}
+
 static int make_temp(const std::string& path, const char* kind, std::string& temp_path) {
-  std::string pattern = dir_of(path) + "/." + base_of(path) + kind + "XXXXXX";
+  const std::string dir = remote::is_remote_url(path) ? local_temp_dir() : dir_of(path);
+  std::string pattern = dir + "/." + base_of(path) + kind + "XXXXXX";
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
   int fd = mkostemp(name.data(), O_CLOEXEC);
@@ -58,9 +68,20 @@ static mode_t current_umask() {
   return 022;
 }
 
-FileSink::FileSink(const std::string& path, bool overwrite, bool sync)
-    : path_(path), overwrite_(overwrite), sync_(sync) {
+FileSink::FileSink(const std::string& path, bool overwrite, bool sync, uint64_t s3_part_size)
+    : path_(path), overwrite_(overwrite), sync_(sync), s3_(remote::is_s3_url(path)), s3_part_size_(s3_part_size) {
   if (path.empty()) throw Error(Errc::invalid_argument, path, Error::kNoOffset, "empty path");
+  if (remote::is_http_url(path))
+    throw Error(Errc::invalid_argument, path, Error::kNoOffset, "cannot write to an http(s) URL (s3:// can be written)");
+  if (s3_) {
+    remote::parse_s3_url(path);  // a malformed URL fails now, not after the build
+    if (s3_part_size == 0) throw Error(Errc::invalid_argument, path, Error::kNoOffset, "s3_part_size must be > 0");
+    if (!overwrite && remote::object_exists(remote::S3Config::from_environment(), path))
+      throw Error(Errc::exists, path, Error::kNoOffset, "object exists (pass overwrite to replace it)");
+    fd_ = make_temp(path, ".esdb-upload.", temp_path_);
+    buffer_.reserve(kBufferSize);
+    return;
+  }
   struct stat st;
   if (!overwrite && ::stat(path.c_str(), &st) == 0) {
     throw Error(Errc::exists, path, Error::kNoOffset, "file exists (pass overwrite to replace it)");
@@ -110,6 +131,7 @@ void FileSink::write_out(std::string_view bytes) {
 
 void FileSink::commit() {
   flush();
+  if (s3_) return upload();
   // mkstemp made the file private; the finished file gets the mode any new
   // file would (0666 less the umask).
   if (::fchmod(fd_, 0666 & ~current_umask()) != 0) fail("chmod failed", errno);
@@ -146,6 +168,27 @@ void FileSink::commit() {
       ::close(dir);
     }
   }
+}
+
+// The whole local file, then the object: a failure leaves neither.
+void FileSink::upload() {
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    fail("close failed", errno);
+  }
+  fd_ = -1;
+  try {
+    const remote::S3Config config = remote::S3Config::from_environment();
+    // Checked again: the object may have appeared during the build. S3 has
+    // no portable put-if-absent, so a writer racing this one can still win.
+    if (!overwrite_ && remote::object_exists(config, path_))
+      throw Error(Errc::exists, path_, Error::kNoOffset, "object appeared while writing (pass overwrite to replace it)");
+    remote::upload_file(config, path_, temp_path_, {.part_size = s3_part_size_});
+  } catch (...) {
+    abandon();
+    throw;
+  }
+  abandon();  // the local copy only
 }
 
 void FileSink::abandon() {

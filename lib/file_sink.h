@@ -12,7 +12,8 @@ namespace esdb {
 class FileSink {
  public:
   // Creates "<dir>/.<name>.esdb-tmp.XXXXXX" for the destination `path`.
-  FileSink(const std::string& path, bool overwrite, bool sync);
+  // s3_part_size: WriterOptions::s3_part_size, for s3:// destinations.
+  FileSink(const std::string& path, bool overwrite, bool sync, uint64_t s3_part_size = 16u << 20);
   ~FileSink();
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;
@@ -31,6 +32,7 @@ class FileSink {
 
  private:
   void flush();
+  void upload();
   void write_out(std::string_view bytes);
   [[noreturn]] void fail(const std::string& what, int err) const;
 
@@ -38,6 +40,8 @@ class FileSink {
   std::string temp_path_;
   bool overwrite_;
   bool sync_;
+  bool s3_ = false;  // path_ is an s3:// URL
+  uint64_t s3_part_size_;
   int fd_ = -1;
   uint64_t offset_ = 0;
   uint32_t required_flags_ = 0;

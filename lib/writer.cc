@@ -21,7 +21,7 @@ namespace esdb {
 
 struct Writer::Impl {
   Impl(const std::string& path, const WriterOptions& o)
-      : options(o), sink(path, o.overwrite, o.sync), sorter(path, o.memory_budget), builder(sink, options, totals, keys) {
+      : options(o), sink(path, o.overwrite, o.sync, o.s3_part_size), sorter(path, o.memory_budget), builder(sink, options, totals, keys) {
     sink.append(std::string_view(format::kHeaderMagic, format::kHeaderSize));
   }
 

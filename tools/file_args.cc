@@ -7,6 +7,7 @@
 #include <new>
 
 #include "cli_error.h"
+#include "esdb/remote.h"
 
 namespace esdb::cli {
 namespace {
@@ -22,6 +23,17 @@ bool is_pattern(const std::string& arg) {
 std::vector<std::string> expand_file_args(const std::vector<std::string>& args) {
   std::vector<std::string> files;
   for (const std::string& arg : args) {
+    if (is_url(arg)) {
+      // A '?' in an http(s) URL starts its query: only s3:// URLs are patterns.
+      if (!is_s3_pattern(arg)) {
+        files.push_back(arg);
+        continue;
+      }
+      std::vector<std::string> objects = expand_s3_pattern(arg);
+      if (objects.empty()) throw input_error(arg + ": no object matches this pattern");
+      files.insert(files.end(), objects.begin(), objects.end());
+      continue;
+    }
     if (!is_pattern(arg)) {
       files.push_back(arg);
       continue;

@@ -15,7 +15,9 @@ namespace esdb::cli {
 
 // Each argument as given, or, when it holds `*`, `?` or `[` and names no
 // existing file, the paths glob(3) matches, sorted byte-wise. A pattern
-// matching nothing is a usage error (exit 2) naming it.
+// matching nothing is a usage error (exit 2) naming it. URLs are kept as
+// given, but for s3://bucket/dir/*.esdb patterns, listed by
+// esdb::expand_s3_pattern (esdb/remote.h).
 std::vector<std::string> expand_file_args(const std::vector<std::string>& args);
 
 // An ingest archive (sealed files + open log, esdb/archive.h): any directory

@@ -233,7 +233,7 @@ Response perform(const Request& request, const RetryPolicy& policy) {
       std::string what = std::string("libcurl: ") + curl_easy_strerror(rc);
       if (error_buffer[0]) what += std::string(" (") + error_buffer + ")";
       if (i > 1) what += " after " + std::to_string(i) + " tries";
-      throw Error(Errc::io, request.url, Error::kNoOffset, what);
+      throw Error(Errc::io, request.name.empty() ? request.url : request.name, Error::kNoOffset, what);
     }
     std::this_thread::sleep_for(backoff);
     backoff *= 2;

@@ -39,6 +39,7 @@ struct Request {
   std::string body;                  // sent for PUT/POST
   std::optional<std::pair<uint64_t, uint64_t>> range;  // bytes [first, last], inclusive
   const S3Config* sign = nullptr;  // sign with AWS Signature V4 (service s3) when set
+  std::string name;  // what errors name (e.g. the s3:// URL); "" = url
 };
 
 struct Response {
@@ -50,7 +51,7 @@ struct Response {
 // Sends the request; retries connection failures, timeouts, 5xx and 429 with
 // doubling backoff up to policy.attempts, and returns the last response
 // otherwise (the caller judges 4xx, 206 vs 200, Content-Range, ETag).
-// Throws esdb::Error(io, url, ...) when no response could be had.
+// Throws esdb::Error(io, name or url, ...) when no response could be had.
 Response perform(const Request& request, const RetryPolicy& policy = {});
 
 // Every request perform() sent (tries included) since the process started;

@@ -4,12 +4,19 @@
 // that recomputes its AWS Signature V4 with the aws4 package and refuses
 // unsigned requests, unknown keys and wrong signatures with 403.
 //
+// s3rver 3.7.1 lacks AbortMultipartUpload and ListMultipartUploads, which the
+// upload tests need: multipartExtras below serves them from s3rver's own
+// upload directories. With ESDB_S3_FAIL_PART=N set, every UploadPart of part N
+// fails with 500 (a fault injected mid upload).
+//
 //   node s3_server.js PORT DIRECTORY ACCESS_KEY SECRET BUCKET...
 'use strict';
 
 const S3rver = require('s3rver');
 const AWSAccount = require('s3rver/lib/models/account');
 const aws4 = require('aws4');
+const fs = require('fs');
+const path = require('path');
 
 const [port, directory, accessKey, secret, ...buckets] = process.argv.slice(2);
 
@@ -46,6 +53,43 @@ async function checkSignature(ctx, next) {
   return next();
 }
 
+function xml(ctx, status, body) {
+  ctx.status = status;
+  ctx.type = 'application/xml';
+  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
+}
+
+function escapeXml(s) {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const failPart = process.env.ESDB_S3_FAIL_PART;
+
+async function multipartExtras(ctx, next) {
+  const [, bucket = '', key = ''] = /^\/([^/]*)\/?(.*)$/.exec(ctx.path) || [];
+  const uploads = () => server.store.getResourcePath(bucket, undefined, 'uploads');
+  if (ctx.method === 'PUT' && failPart && ctx.query.partNumber === failPart && 'uploadId' in ctx.query)
+    return xml(ctx, 500, '<Error><Code>InternalError</Code><Message>injected failure</Message></Error>');
+  if (ctx.method === 'DELETE' && key && 'uploadId' in ctx.query) {
+    const dir = path.join(uploads(), path.basename(ctx.query.uploadId));
+    if (!fs.existsSync(dir))
+      return xml(ctx, 404, '<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>');
+    fs.rmSync(dir, { recursive: true, force: true });
+    ctx.status = 204;
+    return;
+  }
+  if (ctx.method === 'GET' && !key && 'uploads' in ctx.query) {
+    let body = `<ListMultipartUploadsResult><Bucket>${escapeXml(bucket)}</Bucket>`;
+    const root = uploads();
+    for (const id of fs.existsSync(root) ? fs.readdirSync(root).sort() : []) {
+      const name = fs.readFileSync(path.join(root, id, 'key'), 'utf8');
+      body += `<Upload><Key>${escapeXml(name)}</Key><UploadId>${id}</UploadId></Upload>`;
+    }
+    return xml(ctx, 200, body + '<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>');
+  }
+  return next();
+}
+
 const server = new S3rver({
   address: '127.0.0.1',
   port: Number(port),
@@ -53,7 +97,7 @@ const server = new S3rver({
   silent: true,
   configureBuckets: buckets.map(name => ({ name, configs: [] })),
 });
-server.middleware.unshift(checkSignature);
+server.middleware.unshift(checkSignature, multipartExtras);
 server.run().catch(err => {
   console.error(err);
   process.exit(1);

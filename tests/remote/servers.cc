@@ -1,5 +1,7 @@
 #include "remote/servers.h"
 
+#include <pugixml.hpp>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -8,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +18,9 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "lib/remote/s3_list.h"
+#include "lib/remote/s3_url.h"
 
 extern char** environ;
 
@@ -245,15 +251,18 @@ std::optional<std::string> S3Server::missing() {
   return std::nullopt;
 }
 
-S3Server::S3Server(const std::vector<std::string>& buckets) : dir_(make_temp_dir("s3rver")) {
+S3Server::S3Server(const std::vector<std::string>& buckets, int fail_part) : dir_(make_temp_dir("s3rver")) {
   port_ = free_port();
   fs::create_directories(dir_ + "/data");
-  std::vector<std::string> argv{node_binary(), ESDB_TEST_DATA_DIR "/remote/s3_server.js", std::to_string(port_),
+  // s3rver's continuation tokens are DES-encrypted: OpenSSL 3 has DES only
+  // in its legacy provider.
+  std::vector<std::string> argv{node_binary(), "--openssl-legacy-provider", ESDB_TEST_DATA_DIR "/remote/s3_server.js", std::to_string(port_),
                                 dir_ + "/data", kAccessKey, kSecretKey};
   argv.insert(argv.end(), buckets.begin(), buckets.end());
   const std::string log = dir_ + "/output.log";
   process_ = std::make_unique<ChildProcess>(argv, log,
-                                            std::vector<std::string>{"NODE_PATH=" + npm_prefix() + "/node_modules"});
+                                            std::vector<std::string>{"NODE_PATH=" + npm_prefix() + "/node_modules",
+                                                                     "ESDB_S3_FAIL_PART=" + std::to_string(fail_part)});
   if (!wait_for_port(port_, *process_, kStartLimit)) {
     process_->stop();
     failed_to_start("s3rver", log);
@@ -283,6 +292,32 @@ void S3Server::export_environment() const {
   ::setenv("AWS_REGION", "us-east-1", 1);
   ::unsetenv("AWS_SESSION_TOKEN");
   ::unsetenv("AWS_ENDPOINT_URL_S3");
+}
+
+}  // namespace esdb::test
+
+namespace esdb::test {
+
+std::vector<std::string> S3Server::objects(const std::string& bucket) const {
+  std::vector<std::string> keys;
+  const remote::S3Config c = config();
+  for (const remote::S3Object& o : remote::list_objects(c, bucket, {}, "s3://" + bucket + "/"))
+    keys.push_back(o.key);
+  return keys;
+}
+
+std::vector<std::string> S3Server::uploads_in_progress(const std::string& bucket) const {
+  const remote::S3Config c = config();
+  const remote::Response r =
+      remote::perform({.url = remote::s3_http_url(c, {bucket, ""}) + "?uploads=", .sign = &c});
+  if (r.status != 200) throw std::runtime_error("ListMultipartUploads: " + remote::s3_error_text(r));
+  pugi::xml_document doc;
+  if (!doc.load_buffer(r.body.data(), r.body.size())) throw std::runtime_error("ListMultipartUploads: not XML");
+  std::vector<std::string> keys;
+  for (const pugi::xml_node u : doc.child("ListMultipartUploadsResult").children("Upload"))
+    keys.push_back(u.child_value("Key"));
+  std::sort(keys.begin(), keys.end());
+  return keys;
 }
 
 }  // namespace esdb::test

@@ -81,7 +81,8 @@ class S3Server {
 
   // An empty store with these buckets; requests must be signed with
   // kAccessKey/kSecretKey (AWS Signature V4), anything else gets 403.
-  explicit S3Server(const std::vector<std::string>& buckets);
+  // fail_part > 0: every UploadPart of that part number gets a 500.
+  explicit S3Server(const std::vector<std::string>& buckets, int fail_part = 0);
   ~S3Server();
   S3Server(const S3Server&) = delete;
   S3Server& operator=(const S3Server&) = delete;
@@ -91,6 +92,10 @@ class S3Server {
   // Sets AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
   // AWS_REGION for code (and the CLI) that reads the environment.
   void export_environment() const;
+  // Keys of the bucket's objects (ListObjectsV2) and of its multipart
+  // uploads in progress (ListMultipartUploads), sorted.
+  std::vector<std::string> objects(const std::string& bucket) const;
+  std::vector<std::string> uploads_in_progress(const std::string& bucket) const;
 
  private:
   std::string dir_;

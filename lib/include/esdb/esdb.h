@@ -91,6 +91,11 @@ struct WriterOptions {
   // Threads compressing chunks beside the adding thread; -1: one per core
   // beyond the first. The file's bytes do not depend on it.
   int compression_threads = -1;
+  // An s3:// destination (esdb/remote.h) is built into a local temporary
+  // file (in $TMPDIR) and uploaded by finish(): one PUT up to this many
+  // bytes, else a multipart upload of parts this size (S3 wants >= 5 MiB),
+  // aborted on any failure, so the object appears only whole.
+  size_t s3_part_size = 16u << 20;
 };
 
 // What a finished file holds.
