@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,8 +71,8 @@ class DecodedChunk {
  public:
   struct EventRef {
     int64_t ts;
-    uint64_t offset;  // of the data within the payload
-    uint64_t size;
+    uint32_t offset;  // of the data within the payload (< 2^31 + 64)
+    uint32_t size;
   };
   // Returns "" or what is wrong; `expected` is the event count from the dir.
   std::string decode(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts);
@@ -80,13 +81,17 @@ class DecodedChunk {
   // it is the chunk's first (last) sub-block.
   std::string decode_part(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts,
                           bool is_first, bool is_last);
-  size_t size() const { return events_.size(); }
+  size_t size() const { return count_; }
   int64_t ts(size_t i) const { return events_[i].ts; }
-  std::string_view data(size_t i) const { return payload_.substr(events_[i].offset, events_[i].size); }
+  std::string_view data(size_t i) const { return {payload_.data() + events_[i].offset, events_[i].size}; }
 
  private:
   std::string_view payload_;
-  std::vector<EventRef> events_;
+  // Grown, never shrunk, and not initialised: decode_part writes every
+  // entry it counts, so a scan allocates once per chunk size it meets.
+  std::unique_ptr<EventRef[]> events_;
+  size_t capacity_ = 0;
+  size_t count_ = 0;
 };
 
 }  // namespace esdb
