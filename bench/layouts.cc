@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   { WriterOptions o; o.sub_block_size = 0; cfgs.push_back({"snappy-whole(v1)", o}); }
   { WriterOptions o; o.sub_block_size = 4096; cfgs.push_back({"snappy-sub4k", o}); }
   { WriterOptions o; o.sub_block_size = 8192; cfgs.push_back({"snappy-sub8k", o}); }
+  { WriterOptions o; o.sub_block_size = 4096; o.tail_sub_blocks = true; cfgs.push_back({"snappy-tail4k", o}); }
+  { WriterOptions o; o.sub_block_size = 2048; o.tail_sub_blocks = true; cfgs.push_back({"snappy-tail2k", o}); }
   { WriterOptions o; o.compression = Compression::zstd; o.sub_block_size = 0; cfgs.push_back({"zstd3-whole", o}); }
   { WriterOptions o; o.compression = Compression::zstd; o.sub_block_size = 4096; cfgs.push_back({"zstd3-sub4k", o}); }
   { WriterOptions o; o.compression = Compression::zstd; o.sub_block_size = 0; o.chunk_size = 128 << 10; cfgs.push_back({"zstd3-whole-128k", o}); }

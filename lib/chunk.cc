@@ -26,10 +26,15 @@ uint64_t ChunkBuilder::encoded_size(int64_t ts, size_t data_size, bool first, in
 void ChunkBuilder::add(int64_t ts, std::string_view data) {
   if (count_ > 0 && sub_block_size_ > 0 &&
       payload_.size() - sub_start_ + encoded_size(ts, data.size(), false, last_ts_) > sub_block_size_) {
-    subs_.push_back({static_cast<uint32_t>(payload_.size()), static_cast<uint32_t>(count_)});
+    if (tail_only_) {
+      const uint64_t delta = static_cast<uint64_t>(ts) - static_cast<uint64_t>(last_ts_);
+      deferred_.push_back({payload_.size(), static_cast<uint32_t>(count_), ts, format::varint_size(delta)});
+    } else {
+      subs_.push_back({static_cast<uint32_t>(payload_.size()), static_cast<uint32_t>(count_)});
+    }
     sub_start_ = payload_.size();
   }
-  if (count_ == 0 || sub_start_ == payload_.size()) {
+  if (count_ == 0 || (!tail_only_ && sub_start_ == payload_.size())) {
     if (count_ == 0) first_ts_ = ts;
     format::put_varint(payload_, format::zigzag(ts));
   } else {
@@ -48,7 +53,8 @@ std::string ChunkBuilder::take_payload(std::string next_buffer) {
   return p;
 }
 
-std::vector<SubEnd> ChunkBuilder::take_subs() {
+std::vector<SubEnd> ChunkBuilder::take_subs(bool newest) {
+  if (tail_only_) return newest && !deferred_.empty() ? split_deferred() : std::vector<SubEnd>{};
   std::vector<SubEnd> s;
   if (!subs_.empty()) {
     s.swap(subs_);
@@ -57,11 +63,31 @@ std::vector<SubEnd> ChunkBuilder::take_subs() {
   return s;
 }
 
+// Rewrites the payload with each deferred sub-block's first timestamp
+// absolute (zigzag) instead of a delta, so each sub-block decodes alone.
+std::vector<SubEnd> ChunkBuilder::split_deferred() {
+  std::string out;
+  out.reserve(payload_.size() + deferred_.size() * 10);
+  std::vector<SubEnd> subs;
+  size_t from = 0;
+  for (const Deferred& d : deferred_) {
+    out.append(payload_, from, d.at - from);
+    subs.push_back({static_cast<uint32_t>(out.size()), d.event});
+    format::put_varint(out, format::zigzag(d.ts));
+    from = d.at + static_cast<size_t>(d.delta_size);
+  }
+  out.append(payload_, from, std::string::npos);
+  subs.push_back({static_cast<uint32_t>(out.size()), static_cast<uint32_t>(count_)});
+  payload_.swap(out);
+  return subs;
+}
+
 void ChunkBuilder::reset() {
   payload_.clear();
   count_ = 0;
   sub_start_ = 0;
   subs_.clear();
+  deferred_.clear();
 }
 
 std::string DecodedChunk::decode(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts) {

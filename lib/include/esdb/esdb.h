@@ -79,6 +79,11 @@ struct WriterOptions {
   // records; BENCHMARKS.md). 0 (default): whole chunks, the version 1
   // layout. A chunk that fits in one sub-block is always stored whole.
   size_t sub_block_size = 0;
+  // With sub_block_size: split only each group's newest chunk (the one a
+  // newest-first scan of a key reads first) and keep older chunks whole, so
+  // newest-N reads gain almost all of the sub-blocks' speed for a fraction
+  // of their size (BENCHMARKS.md, "Compact blocks").
+  bool tail_sub_blocks = false;
   bool overwrite = false;    // replace an existing file at the path
   // Events are buffered up to this many bytes, then spilled as sorted runs
   // to temporary files beside the output and merged by finish().
