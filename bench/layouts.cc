@@ -5,7 +5,7 @@
 // and the whole history. Best of 3 rounds each; on a shared machine quote
 // only ratios between rows of one run.
 //
-//   esdb_layouts [EVENTS=600000] [DIR=/tmp/esdb-layouts]
+//   esdb_layouts [EVENTS=600000] [DIR=/tmp/esdb-layouts] [ONLY: a name part]
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -41,13 +41,20 @@ int main(int argc, char** argv) {
   { WriterOptions o; o.sub_block_size = 0; cfgs.push_back({"snappy-whole(v1)", o}); }
   { WriterOptions o; o.sub_block_size = 4096; cfgs.push_back({"snappy-sub4k", o}); }
   { WriterOptions o; o.sub_block_size = 8192; cfgs.push_back({"snappy-sub8k", o}); }
-  { WriterOptions o; o.compression = Compression::zstd; o.sub_block_size = 0; cfgs.push_back({"zstd3-whole", o}); }
-  { WriterOptions o; o.compression = Compression::zstd; o.sub_block_size = 4096; cfgs.push_back({"zstd3-sub4k", o}); }
-  { WriterOptions o; o.compression = Compression::zstd; o.sub_block_size = 0; o.chunk_size = 128 << 10; cfgs.push_back({"zstd3-whole-128k", o}); }
+  { WriterOptions o; o.sub_block_size = 4096; o.tail_sub_blocks = true; cfgs.push_back({"snappy-tail4k", o}); }
+  { WriterOptions o; o.sub_block_size = 2048; o.tail_sub_blocks = true; cfgs.push_back({"snappy-tail2k", o}); }
+  { WriterOptions o; o.compression = Compression::zstd; o.compression_level = 3; o.sub_block_size = 0; cfgs.push_back({"zstd3-whole", o}); }
+  { WriterOptions o; o.compression = Compression::zstd; o.compression_level = 3; o.sub_block_size = 4096; cfgs.push_back({"zstd3-sub4k", o}); }
+  { WriterOptions o; o.compression = Compression::zstd; o.compression_level = 3; o.sub_block_size = 0; o.chunk_size = 128 << 10; cfgs.push_back({"zstd3-whole-128k", o}); }
+  { WriterOptions o; o.compression = Compression::zstd; o.compression_level = 6; cfgs.push_back({"zstd6-whole", o}); }
+  { WriterOptions o; o.compression = Compression::zstd; o.compression_level = 7; cfgs.push_back({"zstd7-whole", o}); }
+  { WriterOptions o; o.compression = Compression::zstd; o.compression_level = 7; o.sub_block_size = 2048; o.tail_sub_blocks = true; cfgs.push_back({"zstd7-tail2k", o}); }
   const std::string dir = argc > 2 ? argv[2] : "/tmp/esdb-layouts";
   std::filesystem::create_directories(dir);
   uint64_t sum = 0;
+  const std::string only = argc > 3 ? argv[3] : "";  // run only the layouts whose name contains it
   for (auto& c : cfgs) {
+    if (std::string(c.name).find(only) == std::string::npos) continue;
     std::string path = dir + "/" + c.name + ".esdb";
     c.o.overwrite = true;
     auto t0 = clk::now();

@@ -224,6 +224,12 @@ int run(const Args& a, const std::string& command) {
       WriterOptions sub;
       sub.sub_block_size = 4096;
       entries.push_back({make_esdb(sub, "esdb-sub4k"), dir + "/sub4k.esdb", sub.chunk_size, false, true});
+      // Sub-blocks only in each group's newest chunk: newest-N reads for
+      // about +1% size (BENCHMARKS.md, "Compact blocks").
+      WriterOptions tail;
+      tail.sub_block_size = 2048;
+      tail.tail_sub_blocks = true;
+      entries.push_back({make_esdb(tail, "esdb-tail2k"), dir + "/tail2k.esdb", tail.chunk_size, false, true});
       WriterOptions z;
       z.compression = Compression::zstd;
       entries.push_back({make_esdb(z, "esdb-zstd"), dir + "/zstd.esdb", z.chunk_size, false, true});

@@ -26,10 +26,15 @@ uint64_t ChunkBuilder::encoded_size(int64_t ts, size_t data_size, bool first, in
 void ChunkBuilder::add(int64_t ts, std::string_view data) {
   if (count_ > 0 && sub_block_size_ > 0 &&
       payload_.size() - sub_start_ + encoded_size(ts, data.size(), false, last_ts_) > sub_block_size_) {
-    subs_.push_back({static_cast<uint32_t>(payload_.size()), static_cast<uint32_t>(count_)});
+    if (tail_only_) {
+      const uint64_t delta = static_cast<uint64_t>(ts) - static_cast<uint64_t>(last_ts_);
+      deferred_.push_back({payload_.size(), static_cast<uint32_t>(count_), ts, format::varint_size(delta)});
+    } else {
+      subs_.push_back({static_cast<uint32_t>(payload_.size()), static_cast<uint32_t>(count_)});
+    }
     sub_start_ = payload_.size();
   }
-  if (count_ == 0 || sub_start_ == payload_.size()) {
+  if (count_ == 0 || (!tail_only_ && sub_start_ == payload_.size())) {
     if (count_ == 0) first_ts_ = ts;
     format::put_varint(payload_, format::zigzag(ts));
   } else {
@@ -48,7 +53,8 @@ std::string ChunkBuilder::take_payload(std::string next_buffer) {
   return p;
 }
 
-std::vector<SubEnd> ChunkBuilder::take_subs() {
+std::vector<SubEnd> ChunkBuilder::take_subs(bool newest) {
+  if (tail_only_) return newest && !deferred_.empty() ? split_deferred() : std::vector<SubEnd>{};
   std::vector<SubEnd> s;
   if (!subs_.empty()) {
     s.swap(subs_);
@@ -57,56 +63,117 @@ std::vector<SubEnd> ChunkBuilder::take_subs() {
   return s;
 }
 
+// Rewrites the payload with each deferred sub-block's first timestamp
+// absolute (zigzag) instead of a delta, so each sub-block decodes alone.
+std::vector<SubEnd> ChunkBuilder::split_deferred() {
+  std::string out;
+  out.reserve(payload_.size() + deferred_.size() * 10);
+  std::vector<SubEnd> subs;
+  size_t from = 0;
+  for (const Deferred& d : deferred_) {
+    out.append(payload_, from, d.at - from);
+    subs.push_back({static_cast<uint32_t>(out.size()), d.event});
+    format::put_varint(out, format::zigzag(d.ts));
+    from = d.at + static_cast<size_t>(d.delta_size);
+  }
+  out.append(payload_, from, std::string::npos);
+  subs.push_back({static_cast<uint32_t>(out.size()), static_cast<uint32_t>(count_)});
+  payload_.swap(out);
+  return subs;
+}
+
 void ChunkBuilder::reset() {
   payload_.clear();
   count_ = 0;
   sub_start_ = 0;
   subs_.clear();
+  deferred_.clear();
 }
 
 std::string DecodedChunk::decode(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts) {
   return decode_part(payload, expected, first_ts, last_ts, true, true);
 }
 
+namespace {
+
+// A varint of one or two bytes (a timestamp delta under 2^14, a length
+// under 16 KiB), read inline; false leaves anything longer, or the end of
+// the bytes, to format::Cursor and its error messages.
+inline bool short_varint(const char*& p, const char* end, uint64_t& v) {
+  if (p == end) return false;
+  uint64_t b0 = static_cast<uint8_t>(p[0]);
+  if (b0 < 0x80) {
+    v = b0;
+    p += 1;
+    return true;
+  }
+  if (end - p < 2 || static_cast<uint8_t>(p[1]) >= 0x80) return false;
+  v = (b0 & 0x7f) | (uint64_t{static_cast<uint8_t>(p[1])} << 7);
+  p += 2;
+  return true;
+}
+
+}  // namespace
+
+// One pass over the payload with no allocation once the scan's table is big
+// enough: each event costs two short varints in the common case (small
+// records, close timestamps), so varints of up to two bytes are read inline and anything longer
+// goes through the general Cursor.
 std::string DecodedChunk::decode_part(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts,
                                       bool is_first, bool is_last) {
   payload_ = payload;
-  events_.clear();
+  count_ = 0;
   // Every event takes at least two bytes, so a larger count is a lie and
   // must not size an allocation.
   if (expected == 0 || expected > payload.size() / 2) {
     return "chunk claims " + std::to_string(expected) + " events in " + std::to_string(payload.size()) + " bytes";
   }
-  events_.reserve(expected);
-  format::Cursor c(payload);
-  int64_t ts = 0;
-  while (!c.empty()) {
-    size_t at = c.position();
-    uint64_t t;
-    std::string_view data;
-    if (!c.varint(t)) return "bad timestamp varint at payload byte " + std::to_string(at);
-    if (events_.empty()) {
-      ts = format::unzigzag(t);
+  if (expected > capacity_) {
+    events_ = std::make_unique_for_overwrite<EventRef[]>(expected);
+    capacity_ = expected;
+  }
+  const char* const begin = payload.data();
+  const char* const end = begin + payload.size();
+  const char* p = begin;
+  EventRef* out = events_.get();
+  EventRef* const out_end = out + expected;
+  uint64_t ts = 0;  // unsigned: the sum below is checked before it is used
+  while (p != end) {
+    const size_t at = static_cast<size_t>(p - begin);
+    uint64_t t, n;
+    if (!short_varint(p, end, t) || !short_varint(p, end, n)) {
+      p = begin + at;
+      format::Cursor c(p, end);
+      if (!c.varint(t)) return "bad timestamp varint at payload byte " + std::to_string(at);
+      if (!c.varint(n) || n > format::kMaxDataSize) return "bad data length at payload byte " + std::to_string(at);
+      p = c.data();
+    }
+    if (out == events_.get()) {
+      ts = static_cast<uint64_t>(format::unzigzag(t));
     } else {
       // The next timestamp must not pass INT64_MAX; as unsigned arithmetic
       // INT64_MAX - ts is exact for every ts.
-      if (t > static_cast<uint64_t>(INT64_MAX) - static_cast<uint64_t>(ts)) {
-        return "timestamp overflows at payload byte " + std::to_string(at);
-      }
-      ts = static_cast<int64_t>(static_cast<uint64_t>(ts) + t);
+      if (t > static_cast<uint64_t>(INT64_MAX) - ts) return "timestamp overflows at payload byte " + std::to_string(at);
+      ts += t;
     }
-    if (!c.prefixed(data, format::kMaxDataSize)) return "bad data length at payload byte " + std::to_string(at);
-    if (events_.size() == expected) return "chunk holds more than its " + std::to_string(expected) + " events";
-    events_.push_back({ts, static_cast<uint64_t>(data.data() - payload.data()), data.size()});
+    if (n > static_cast<uint64_t>(end - p)) return "bad data length at payload byte " + std::to_string(at);
+    if (out == out_end) return "chunk holds more than its " + std::to_string(expected) + " events";
+    *out++ = {static_cast<int64_t>(ts), static_cast<uint32_t>(p - begin), static_cast<uint32_t>(n)};
+    p += n;
   }
-  if (events_.size() != expected) {
-    return "chunk holds " + std::to_string(events_.size()) + " events, its directory says " + std::to_string(expected);
+  count_ = static_cast<size_t>(out - events_.get());
+  if (count_ != expected) {
+    std::string problem = "chunk holds " + std::to_string(count_) + " events, its directory says " + std::to_string(expected);
+    count_ = 0;
+    return problem;
   }
   // Timestamps never go down within the payload, so its ends bound it.
-  if (is_first ? events_.front().ts != first_ts : events_.front().ts < first_ts) {
+  if (is_first ? events_[0].ts != first_ts : events_[0].ts < first_ts) {
+    count_ = 0;
     return "chunk timestamps disagree with its directory entry";
   }
-  if (is_last ? events_.back().ts != last_ts : events_.back().ts > last_ts) {
+  if (is_last ? events_[count_ - 1].ts != last_ts : events_[count_ - 1].ts > last_ts) {
+    count_ = 0;
     return "chunk timestamps disagree with its directory entry";
   }
   return "";

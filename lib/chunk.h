@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,7 +38,12 @@ class ChunkBuilder {
   // 0: one sub-block per chunk. Otherwise an event that would take the
   // current sub-block past this many bytes starts a new one (its timestamp
   // then absolute again, so each sub-block decodes on its own).
-  void set_sub_block_size(size_t n) { sub_block_size_ = n; }
+  // `tail_only`: the payload stays one run of deltas and only a chunk taken
+  // with take_subs(true) (a group's newest chunk) is split, after the fact.
+  void set_sub_block_size(size_t n, bool tail_only = false) {
+    sub_block_size_ = n;
+    tail_only_ = tail_only;
+  }
   // Bytes the event adds to the payload.
   static uint64_t encoded_size(int64_t ts, size_t data_size, bool first, int64_t prev_ts);
   void add(int64_t ts, std::string_view data);
@@ -51,14 +57,27 @@ class ChunkBuilder {
   // The payload so far; `next_buffer` (empty) becomes the one to fill next.
   std::string take_payload(std::string next_buffer = {});
   // The sub-block ends of the payload about to be taken: empty if it is one
-  // sub-block. Call before take_payload.
-  std::vector<SubEnd> take_subs();
+  // sub-block. Call before take_payload. In tail-only mode the payload is
+  // split (rewritten) only if `newest` says it is its group's last chunk.
+  std::vector<SubEnd> take_subs(bool newest = false);
   void reset();
 
  private:
+  // A sub-block start the tail-only mode deferred: the event's ts varint
+  // (a delta until the split) at payload byte `at`, its absolute `ts`.
+  struct Deferred {
+    size_t at;
+    uint32_t event;
+    int64_t ts;
+    int delta_size;
+  };
+  std::vector<SubEnd> split_deferred();
+
   size_t sub_block_size_ = 0;
+  bool tail_only_ = false;
   size_t sub_start_ = 0;  // payload offset of the current sub-block
   std::vector<SubEnd> subs_;
+  std::vector<Deferred> deferred_;
   std::string payload_;
   uint64_t count_ = 0;
   int64_t first_ts_ = 0;
@@ -70,8 +89,8 @@ class DecodedChunk {
  public:
   struct EventRef {
     int64_t ts;
-    uint64_t offset;  // of the data within the payload
-    uint64_t size;
+    uint32_t offset;  // of the data within the payload (< 2^31 + 64)
+    uint32_t size;
   };
   // Returns "" or what is wrong; `expected` is the event count from the dir.
   std::string decode(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts);
@@ -80,13 +99,17 @@ class DecodedChunk {
   // it is the chunk's first (last) sub-block.
   std::string decode_part(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts,
                           bool is_first, bool is_last);
-  size_t size() const { return events_.size(); }
+  size_t size() const { return count_; }
   int64_t ts(size_t i) const { return events_[i].ts; }
-  std::string_view data(size_t i) const { return payload_.substr(events_[i].offset, events_[i].size); }
+  std::string_view data(size_t i) const { return {payload_.data() + events_[i].offset, events_[i].size}; }
 
  private:
   std::string_view payload_;
-  std::vector<EventRef> events_;
+  // Grown, never shrunk, and not initialised: decode_part writes every
+  // entry it counts, so a scan allocates once per chunk size it meets.
+  std::unique_ptr<EventRef[]> events_;
+  size_t capacity_ = 0;
+  size_t count_ = 0;
 };
 
 }  // namespace esdb

@@ -33,7 +33,7 @@ KeyBlockBuilder::KeyBlockBuilder(FileSink& sink, const WriterOptions& options, F
       pipeline_(sink, codec_,
                 options.compression_threads < 0 ? BlockPipeline::default_workers()
                                                 : static_cast<unsigned>(options.compression_threads)) {
-  chunk_.set_sub_block_size(options.sub_block_size);
+  chunk_.set_sub_block_size(options.sub_block_size, options.tail_sub_blocks);
 }
 
 KeyBlockBuilder::~KeyBlockBuilder() = default;
@@ -51,11 +51,11 @@ void KeyBlockBuilder::add(std::string_view group, int64_t ts, std::string_view d
   PendingKey& k = *key_;
   if (k.groups.empty() || k.groups.back().first != group) {
     // A chunk never spans two groups, so every chunk is in timestamp order.
-    if (!chunk_.empty()) flush_chunk();
+    if (!chunk_.empty()) flush_chunk(true);
     k.groups.emplace_back(std::string(group), k.chunk_count);
   } else if (!chunk_.empty() &&
              chunk_.size() + ChunkBuilder::encoded_size(ts, data.size(), false, chunk_.last_ts()) > options_.chunk_size) {
-    flush_chunk();
+    flush_chunk(false);
   }
   chunk_.add(ts, data);
   for (const IndexEntry& e : indexes) {
@@ -73,14 +73,14 @@ void KeyBlockBuilder::add(std::string_view group, int64_t ts, std::string_view d
   totals_.max_ts = std::max(totals_.max_ts, ts);
 }
 
-void KeyBlockBuilder::flush_chunk() {
+void KeyBlockBuilder::flush_chunk(bool newest) {
   PendingKey& k = *key_;
   size_t entry = k.chunk_entries.size();
   encode_chunk_entry(k.chunk_entries, ChunkEntry{0, k.ordinal, chunk_.first_ts(), chunk_.last_ts()});
   k.chunk_count++;
   totals_.chunks++;
-  totals_.raw_chunk_bytes += chunk_.size();
-  std::vector<SubEnd> subs = chunk_.take_subs();
+  std::vector<SubEnd> subs = chunk_.take_subs(newest);
+  totals_.raw_chunk_bytes += chunk_.size();  // after a split, which adds bytes
   pipeline_.submit(chunk_.take_payload(pipeline_.take_buffer()), std::move(subs), [this, key = key_, entry](uint64_t offset, uint64_t stored) {
     format::store_fixed64(key->chunk_entries.data() + entry, offset);
     totals_.stored_chunk_bytes += stored;
@@ -88,7 +88,7 @@ void KeyBlockBuilder::flush_chunk() {
 }
 
 void KeyBlockBuilder::finish() {
-  flush_chunk();
+  flush_chunk(true);
   pipeline_.then([this, key = std::move(key_)] { write_tail(*key); });
 }
 

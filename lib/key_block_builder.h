@@ -46,7 +46,9 @@ class KeyBlockBuilder {
 
  private:
   struct PendingKey;
-  void flush_chunk();
+  // `newest`: the chunk is its group's last (a group change or the key's
+  // end cut it), the one a newest-first scan reads.
+  void flush_chunk(bool newest);
   void write_tail(PendingKey& k);
 
   FileSink& sink_;

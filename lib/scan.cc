@@ -15,7 +15,8 @@ ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
       from_(o.from),
       to_(o.to.value_or(kMaxTime)),
       has_to_(o.to.has_value()),
-      with_indexes_(o.with_indexes) {
+      with_indexes_(o.with_indexes),
+      step_(o.reverse ? -1 : 1) {
   event_.key = dir_->key;
   plan_segments(o);
   if (o.index) {
@@ -192,6 +193,18 @@ void ScanState::load_sub(uint32_t i) {
 }
 
 bool ScanState::next() {
+  if (run_left_ != 0) {
+    run_left_--;
+    run_i_ += step_;
+    event_.timestamp = decoded_.ts(run_i_);
+    event_.data = decoded_.data(run_i_);
+    event_.ordinal = decoded_lo_ + run_i_;
+    return true;
+  }
+  return next_slow();
+}
+
+bool ScanState::next_slow() {
   uint64_t ordinal;
   while (next_ordinal(ordinal)) {
     const Segment& s = segments_[seg_];
@@ -215,10 +228,47 @@ bool ScanState::next() {
     event_.timestamp = ts;
     event_.data = decoded_.data(i);
     event_.ordinal = ordinal;
-    if (with_indexes_) attach_indexes(ordinal);
+    if (with_indexes_) {
+      attach_indexes(ordinal);
+    } else if (!by_index_) {
+      start_run(ordinal, s);
+    }
     return true;
   }
   return false;
+}
+
+// The events after `ordinal` (in scan order) that next() can hand out
+// without a check: decoded, in the segment, and inside [from, to), which is
+// a binary search because timestamps never go down within a segment.
+void ScanState::start_run(uint64_t ordinal, const Segment& s) {
+  const size_t i = ordinal - decoded_lo_;
+  uint64_t left;
+  if (!reverse_) {
+    left = std::min(decoded_hi_, s.hi) - ordinal - 1;
+    if (has_to_ && left != 0 && decoded_.ts(i + left) >= to_) {
+      uint64_t lo = 0, hi = left;  // the last k with ts(i + k) < to_ (k = 0 holds)
+      while (lo < hi) {
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (decoded_.ts(i + mid) < to_) lo = mid; else hi = mid - 1;
+      }
+      left = lo;
+    }
+    next_ += left;
+  } else {
+    left = ordinal - std::max(decoded_lo_, s.lo);
+    if (left != 0 && decoded_.ts(i - left) < from_) {
+      uint64_t lo = 0, hi = left;  // the last k with ts(i - k) >= from_
+      while (lo < hi) {
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (decoded_.ts(i - mid) >= from_) lo = mid; else hi = mid - 1;
+      }
+      left = lo;
+    }
+    next_ -= left;
+  }
+  run_left_ = left;
+  run_i_ = i;
 }
 
 void ScanState::attach_indexes(uint64_t ordinal) {

@@ -4,6 +4,7 @@
 // posting list. Each scan owns its buffers; nothing is shared between scans.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -48,6 +49,8 @@ class ScanState final : public EventSource {
   void plan_segments(const ScanOptions& o);
   void load_index_block();
   PostingList posting_list(const IndexRecord& r) const;
+  bool next_slow();
+  void start_run(uint64_t ordinal, const Segment& s);
   bool next_ordinal(uint64_t& ordinal);
   void load_chunk(uint64_t c);
   void load_sub(uint32_t i);
@@ -94,6 +97,12 @@ class ScanState final : public EventSource {
   Buffer chunk_buf_;
   ZstdContext zstd_;
   DecodedChunk decoded_;
+  // A plain scan's run: the next run_left_ events are decoded_[run_i_ +
+  // step_], [run_i_ + 2 * step_], ..., all in the segment and in [from, to),
+  // so next() hands them out without asking anything else.
+  uint64_t run_left_ = 0;
+  size_t run_i_ = 0;
+  ptrdiff_t step_ = 1;
   Event event_;
 };
 

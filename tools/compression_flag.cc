@@ -30,7 +30,7 @@ std::optional<Choice> parse(const std::string& text) {
 CLI::Option* add_compression_option(CLI::App& cmd, std::string& text) {
   return cmd
       .add_option("--compression", text,
-                  "Chunk compression: snappy, zstd, zstd:LEVEL (-7..22; default 3) or none. "
+                  "Chunk compression: snappy, zstd, zstd:LEVEL (-7..22; default 7) or none. "
                   "readers without the compact-blocks format flag refuse zstd files as unsupported")
       ->type_name("CODEC")
       ->check(CLI::Validator(

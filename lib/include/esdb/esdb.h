@@ -71,7 +71,10 @@ struct WriterOptions {
   // sub_block_size below) set a required flag: version 1 readers refuse the
   // file as unsupported.
   Compression compression = Compression::snappy;
-  int compression_level = 3;  // zstd only (1..19; negative: faster)
+  // zstd only (1..19; negative: faster). 7, not zstd's own 3: on small
+  // records it makes the file 0.57x the Snappy file instead of 0.64x, for
+  // ~3x the compression CPU and the same decompression (BENCHMARKS.md).
+  int compression_level = 7;
   // Chunks larger than this are stored as independently compressed
   // sub-blocks of about this many bytes, so a reverse scan or an index hit
   // decodes one sub-block instead of the whole chunk (newest-10 ~3.6x
@@ -79,6 +82,11 @@ struct WriterOptions {
   // records; BENCHMARKS.md). 0 (default): whole chunks, the version 1
   // layout. A chunk that fits in one sub-block is always stored whole.
   size_t sub_block_size = 0;
+  // With sub_block_size: split only each group's newest chunk (the one a
+  // newest-first scan of a key reads first) and keep older chunks whole, so
+  // newest-N reads gain almost all of the sub-blocks' speed for a fraction
+  // of their size (BENCHMARKS.md, "Compact blocks").
+  bool tail_sub_blocks = false;
   bool overwrite = false;    // replace an existing file at the path
   // Events are buffered up to this many bytes, then spilled as sorted runs
   // to temporary files beside the output and merged by finish().
