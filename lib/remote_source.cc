@@ -93,6 +93,7 @@ Window RemoteSource::open_tail() {
   remote::Request r = request();
   // A suffix range: the size is not known yet, and the tail alone holds it.
   r.headers.push_back("Range: bytes=-" + std::to_string(tail_bytes_));
+  r.max_body = tail_bytes_;
   remote::Response resp;
   try {
     resp = send(r, Error::kNoOffset);

@@ -63,10 +63,22 @@ struct Exchange {
   Response response;
   const std::string* body = nullptr;  // what a PUT sends
   size_t sent = 0;
+  uint64_t max_body = 0;
+  bool too_large = false;
 };
+
+uint64_t body_limit(const Request& req) {
+  if (req.max_body) return req.max_body;
+  if (req.range && req.range->second >= req.range->first) return req.range->second - req.range->first + 1;
+  return Request::kDefaultMaxBody;
+}
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* ex = static_cast<Exchange*>(user);
+  if (size * n > ex->max_body - ex->response.body.size()) {
+    ex->too_large = true;
+    return 0;  // curl stops with CURLE_WRITE_ERROR
+  }
   ex->response.body.append(data, size * n);
   return size * n;
 }
@@ -136,6 +148,8 @@ CURLcode attempt(const Request& req, const RetryPolicy& policy, Exchange& ex, ch
   CURL* curl = thread_handle(req.url);
   ex.response = {};
   ex.sent = 0;
+  ex.max_body = body_limit(req);
+  ex.too_large = false;
   SList headers;
   // A PUT of a few MiB would otherwise wait for a 100 Continue first.
   headers.add("Expect:");
@@ -191,7 +205,7 @@ CURLcode attempt(const Request& req, const RetryPolicy& policy, Exchange& ex, ch
   error_buffer[0] = '\0';
   ++g_requests;
   const CURLcode rc = curl_easy_perform(curl);
-  if (rc == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &ex.response.status);
+  if (rc == CURLE_OK || ex.too_large) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &ex.response.status);
   // The handle keeps pointers to this call's strings and list: drop them now.
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
@@ -229,6 +243,16 @@ Response perform(const Request& request, const RetryPolicy& policy) {
     const CURLcode rc = attempt(request, policy, ex, error_buffer);
     const bool last = i >= attempts;
     if (rc == CURLE_OK && (last || !retryable(ex.response.status))) return std::move(ex.response);
+    if (ex.too_large) {
+      const bool ranged = request.range || std::any_of(request.headers.begin(), request.headers.end(),
+                                                       [](const std::string& h) { return h.starts_with("Range:"); });
+      const std::string limit = std::to_string(ex.max_body);
+      throw Error(Errc::io, request.name.empty() ? request.url : request.name, Error::kNoOffset,
+                  ranged && ex.response.status == 200
+                      ? "the server ignored the range request (200 where 206 was asked) and sent more than " + limit + " bytes"
+                      : "HTTP " + std::to_string(ex.response.status) + ": the response body is larger than " + limit +
+                            " bytes");
+    }
     if (rc != CURLE_OK && (last || !retryable(rc))) {
       std::string what = std::string("libcurl: ") + curl_easy_strerror(rc);
       if (error_buffer[0]) what += std::string(" (") + error_buffer + ")";

@@ -40,6 +40,11 @@ struct Request {
   std::optional<std::pair<uint64_t, uint64_t>> range;  // bytes [first, last], inclusive
   const S3Config* sign = nullptr;  // sign with AWS Signature V4 (service s3) when set
   std::string name;  // what errors name (e.g. the s3:// URL); "" = url
+  // The most body bytes accepted; a larger answer is an io error, not an
+  // allocation a hostile server chooses. 0 = the range's length when a
+  // range is asked, else kDefaultMaxBody.
+  uint64_t max_body = 0;
+  static constexpr uint64_t kDefaultMaxBody = 64ull << 20;
 };
 
 struct Response {

@@ -15,7 +15,7 @@ FAULT is one of: delay (sleeps 5 s before answering), reset (closes the
 connection without answering), 500, 503, 429 (that status, empty body),
 short (the body cut in half, Content-Length to match), range (Content-Range
 shifted by one byte), full (200 with the whole file where 206 was asked),
-etag (another ETag). Requests are counted per path, across retries.
+long (the asked range right, then 1 MiB more body), etag (another ETag). Requests are counted per path, across retries.
 """
 import http.client
 import http.server
@@ -81,6 +81,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         out = {k.lower(): v for k, v in resp.getheaders()}
         if hit and fault == "short":
             body = body[: len(body) // 2]
+        if hit and fault == "long":
+            body += b"\0" * (1 << 20)
         if hit and fault == "range" and "content-range" in out:
             unit, _, rest = out["content-range"].partition(" ")
             span, _, total = rest.partition("/")
