@@ -8,6 +8,7 @@
 #include "esdb/esdb.h"
 #include "merged_scan.h"
 #include "parallel.h"
+#include "remote/s3_url.h"
 
 namespace esdb {
 
@@ -28,15 +29,15 @@ Scan MultiKey::scan(const ScanOptions& options) const {
 static constexpr size_t kRemoteThreads = 8;
 
 MultiReader::MultiReader(std::vector<Reader> readers) : readers_(std::move(readers)) {
-  remote_ = std::any_of(readers_.begin(), readers_.end(), [](const Reader& r) { return Reader::is_url(r.path()); });
+  remote_ = std::any_of(readers_.begin(), readers_.end(), [](const Reader& r) { return remote::is_remote_url(r.path()); });
 }
 
 MultiReader MultiReader::open(const std::vector<std::string>& paths) { return open(paths, ReaderOptions{}); }
 
 MultiReader MultiReader::open(const std::vector<std::string>& paths, const ReaderOptions& options) {
-  if (paths.size() == 1 && !Reader::is_url(paths[0]) && is_partitioned_archive(paths[0])) return open_archive(paths[0]);
+  if (paths.size() == 1 && !remote::is_remote_url(paths[0]) && is_partitioned_archive(paths[0])) return open_archive(paths[0]);
   std::vector<std::optional<Reader>> opened(paths.size());
-  const bool remote = std::any_of(paths.begin(), paths.end(), [](const std::string& p) { return Reader::is_url(p); });
+  const bool remote = std::any_of(paths.begin(), paths.end(), [](const std::string& p) { return remote::is_remote_url(p); });
   detail::parallel_for(paths.size(), remote ? kRemoteThreads : 1,
                        [&](size_t i) { opened[i].emplace(Reader::open(paths[i], options)); });
   std::vector<Reader> readers;

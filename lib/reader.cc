@@ -22,14 +22,10 @@ using detail::Window;
 
 Reader::Reader(std::shared_ptr<const File> f) : file_(std::move(f)) {}
 
-bool Reader::is_url(std::string_view path) {
-  return remote::is_remote_url(path);
-}
-
 Reader Reader::open(const std::string& path) { return open(path, ReaderOptions{}); }
 
 Reader Reader::open(const std::string& path, const ReaderOptions& options) {
-  auto f = is_url(path) ? detail::open_remote_file(path, options) : detail::open_mapped_file(path);
+  auto f = remote::is_remote_url(path) ? detail::open_remote_file(path, options) : detail::open_mapped_file(path);
   f->options = options;
   return detail::make_reader(std::move(f));
 }

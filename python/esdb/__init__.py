@@ -76,13 +76,23 @@ def expand_paths(paths_or_globs) -> list[str]:
 
     A pattern matching nothing raises FileNotFoundError. A partitioned archive
     directory is kept as is (MultiReader reads it through its manifest).
+    http(s):// URLs are kept as given (a '?' there starts a query); an
+    s3://bucket/dir/PATTERN expands through ListObjectsV2.
     """
     if isinstance(paths_or_globs, (str, bytes, _os.PathLike)):
         paths_or_globs = [paths_or_globs]
     out = []
     for p in paths_or_globs:
         p = _os.fsdecode(_os.fspath(p))
-        if _glob.has_magic(p) and not _os.path.exists(p):
+        if _esdb.is_url(p):
+            if _esdb.is_s3_pattern(p):
+                matches = _esdb.expand_s3_pattern(p)
+                if not matches:
+                    raise FileNotFoundError(f"{p}: no object matches this pattern")
+                out.extend(matches)
+            else:
+                out.append(p)
+        elif _glob.has_magic(p) and not _os.path.exists(p):
             matches = sorted(_glob.glob(p))
             if not matches:
                 raise FileNotFoundError(f"{p}: no file matches this pattern")

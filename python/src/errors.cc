@@ -1,5 +1,8 @@
 #include "errors.h"
 
+#include <cerrno>
+#include <string>
+
 #include "esdb/error.h"
 
 namespace esdb::py {
@@ -19,7 +22,14 @@ PyObject* make_class(pyb::module_& m, const char* name, PyObject* bases, const c
 
 void raise(const esdb::Error& e) {
   PyObject* cls = g_classes[static_cast<int>(e.code())];
-  PyObject* exc = PyObject_CallFunction(cls, "s", e.what());
+  // io and exists are OSErrors: (errno, strerror, filename) gives them the
+  // errno, filename and message Python code expects of one.
+  const std::string message = e.offset() == esdb::Error::kNoOffset
+                                  ? e.detail()
+                                  : "offset " + std::to_string(e.offset()) + ": " + e.detail();
+  PyObject* exc = e.code() == Errc::io       ? PyObject_CallFunction(cls, "iss", EIO, message.c_str(), e.path().c_str())
+                  : e.code() == Errc::exists ? PyObject_CallFunction(cls, "iss", EEXIST, message.c_str(), e.path().c_str())
+                                             : PyObject_CallFunction(cls, "s", e.what());
   if (!exc) return;  // the call set an error already
   pyb::handle h(exc);
   h.attr("code") = errc_name(e.code());
@@ -30,7 +40,6 @@ void raise(const esdb::Error& e) {
     h.attr("offset") = e.offset();
   }
   h.attr("detail") = e.detail();
-  if (e.code() == Errc::io || e.code() == Errc::exists) h.attr("filename") = e.path();
   PyErr_SetObject(cls, exc);
   Py_DECREF(exc);
 }

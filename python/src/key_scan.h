@@ -25,21 +25,17 @@ inline constexpr const char* kScanDoc =
     "group: only this group; index: (name, value), only events carrying it;\n"
     "start/end: timestamps in [start, end); with_indexes: fill Event.indexes.";
 
-// A plain scan reads nothing when it starts (the first next() does, without
-// the GIL), so it keeps the GIL, like a lookup; one by index reads and
-// checks the key's index block first, which may be large: that runs without.
-// So does a DirKey's, whose merge reads each part's first event (log
-// records with pread) as it starts.
+// A scan may read as it starts (an index block, a DirKey's parts, a remote
+// key's first bytes over the network), so it starts without the GIL: other
+// threads run meanwhile, and an in-process server can answer.
 template <class K>
 pyb::object scan_of(pyb::object self, pyb::handle group, pyb::handle index, pyb::handle start, pyb::handle end,
                     bool reverse, bool with_indexes) {
   const K& k = self.cast<const K&>();
   auto o = scan_options(group, index, start, end, reverse, with_indexes);
   std::optional<Scan> started;
-  if (o->options.index || with_indexes || std::is_same_v<K, DirKey>) {
+  {
     pyb::gil_scoped_release nogil;
-    started.emplace(k.scan(o->options));
-  } else {
     started.emplace(k.scan(o->options));
   }
   Scan s = std::move(*started);

@@ -1,6 +1,8 @@
 // esdb.Reader, esdb.Key, esdb.MultiReader, esdb.MultiKey, esdb.merge and
 // the partitioned-archive helpers. The C++ objects are immutable and shared
 // by threads; every call that reads the file runs with the GIL released.
+#include <algorithm>
+
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
@@ -8,6 +10,7 @@
 #include "convert.h"
 #include "fast_find.h"
 #include "esdb/partitioned_archive.h"
+#include "esdb/remote.h"
 #include "esdb/esdb.h"
 #include "key_scan.h"
 #include "scan_iter.h"
@@ -27,7 +30,12 @@ pyb::object text(std::string_view s) { return pyb::reinterpret_steal<pyb::object
 std::optional<MultiKey> find_in(const MultiReader& reader, pyb::handle key) {
   std::string storage;
   const std::string_view name = bytes_of(key, storage, "key");
-  if (reader.readers().size() <= 4) return reader.find(name);
+  // As Reader.find: keep the GIL for a few local probes, not for many
+  // probes or any over the network.
+  const auto& parts = reader.readers();
+  if (parts.size() <= 4 && std::none_of(parts.begin(), parts.end(), [](const Reader& r) { return is_url(r.path()); })) {
+    return reader.find(name);
+  }
   pyb::gil_scoped_release nogil;
   return reader.find(name);
 }
@@ -214,6 +222,17 @@ void register_reader(pyb::module_& m) {
   }, arg("inputs"), arg("output"), pyb::kw_only(), arg("dedupe") = false, arg("overwrite") = false,
         "Streams every event of `inputs` into a new file `output` (memory bounded whatever their\n"
         "sizes); dedupe drops events equal in key, group, timestamp and data. Returns FileStats.");
+
+  m.def("is_url", [](const std::string& path) { return esdb::is_url(path); }, arg("path"),
+        "True for the http://, https:// and s3:// names esdb reads remotely.");
+  m.def("expand_s3_pattern", [](const std::string& url) {
+    pyb::gil_scoped_release nogil;
+    return esdb::expand_s3_pattern(url);
+  }, arg("url"),
+        "The objects an s3://bucket/dir/PATTERN URL names (ListObjectsV2; * ? [...] in the last\n"
+        "component), as sorted s3:// URLs; [] when none match.");
+  m.def("is_s3_pattern", [](const std::string& url) { return esdb::is_s3_pattern(url); }, arg("url"),
+        "True when an s3:// URL's last component is a pattern.");
 
   m.def("key_hash", [](pyb::handle key) {
     std::string storage;

@@ -4,6 +4,8 @@
 // that recomputes its AWS Signature V4 with the aws4 package and refuses
 // unsigned requests, unknown keys and wrong signatures with 403.
 //
+// s3rver 3.7.1 misreads suffix ranges: suffixRange below mends them.
+//
 // s3rver 3.7.1 lacks AbortMultipartUpload and ListMultipartUploads, which the
 // upload tests need: multipartExtras below serves them from s3rver's own
 // upload directories. With ESDB_S3_FAIL_PART=N set, every UploadPart of part N
@@ -90,6 +92,26 @@ async function multipartExtras(ctx, next) {
   return next();
 }
 
+// s3rver 3.7.1 reads a suffix range "bytes=-N" (the last N bytes, RFC 9110,
+// which S3 serves and the reader's first request uses) as "bytes=0-N".
+// Rewrite it into the explicit range S3 itself would serve, after the
+// signature was checked over the header as sent.
+async function suffixRange(ctx, next) {
+  const m = /^bytes=-(\d+)$/.exec(ctx.get('range'));
+  const [, bucket = '', key = ''] = /^\/([^/]*)\/?(.*)$/.exec(ctx.path) || [];
+  if (ctx.method === 'GET' && m && key) {
+    let size;
+    try {
+      size = Number((await server.store.getMetadata(bucket, decodeURIComponent(key)))['content-length']);
+    } catch (err) {
+      return next();  // no such object: s3rver answers as it does
+    }
+    const n = Math.min(Number(m[1]), size);
+    if (n > 0) ctx.headers['range'] = `bytes=${size - n}-${size - 1}`;
+  }
+  return next();
+}
+
 const server = new S3rver({
   address: '127.0.0.1',
   port: Number(port),
@@ -97,7 +119,7 @@ const server = new S3rver({
   silent: true,
   configureBuckets: buckets.map(name => ({ name, configs: [] })),
 });
-server.middleware.unshift(checkSignature, multipartExtras);
+server.middleware.unshift(checkSignature, suffixRange, multipartExtras);
 server.run().catch(err => {
   console.error(err);
   process.exit(1);

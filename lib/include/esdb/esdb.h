@@ -303,8 +303,6 @@ class Reader {
   // (options says how); every byte is checksummed as for a local file.
   static Reader open(const std::string& path);
   static Reader open(const std::string& path, const ReaderOptions& options);
-  // True for the URLs open() reads remotely.
-  static bool is_url(std::string_view path);
 
   const std::string& path() const;
   const FileStats& stats() const;
