@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "esdb/esdb.h"
+
 namespace esdb::py {
 
 namespace pyb = pybind11;
@@ -22,6 +24,11 @@ std::string_view bytes_of(pyb::handle obj, std::deque<std::string>& storage, con
 std::string_view bytes_of(pyb::handle obj, std::string& storage, const char* what);
 // A copy, for a value that must outlive `obj`.
 std::string bytes_of(pyb::handle obj, const char* what);
+
+// One event from the arguments Writer.add and Archive.append share; its
+// views point into the Python objects or `storage`.
+EventInput event_of(pyb::handle key, int64_t timestamp, pyb::handle data, pyb::handle group, pyb::handle indexes,
+                    std::deque<std::string>& storage);
 
 // New references.
 PyObject* new_text(std::string_view s);   // str, surrogateescape

@@ -32,16 +32,7 @@ class PyWriter {
 
   void add(pyb::handle key, int64_t ts, pyb::handle data, pyb::handle group, pyb::handle indexes) {
     std::deque<std::string> storage;
-    EventInput e;
-    e.key = bytes_of(key, storage, "key");
-    e.timestamp = ts;
-    e.data = bytes_of(data, storage, "data");
-    e.group = bytes_of(group, storage, "group");
-    for (pyb::handle pair : indexes) {
-      pyb::sequence p = pyb::reinterpret_borrow<pyb::sequence>(pair);
-      if (p.size() != 2) throw pyb::value_error("each index entry is a (name, value) pair");
-      e.indexes.push_back({bytes_of(p[0], storage, "index name"), bytes_of(p[1], storage, "index value")});
-    }
+    const EventInput e = event_of(key, ts, data, group, indexes, storage);
     writer().add(e);
   }
 
