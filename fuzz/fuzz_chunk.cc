@@ -80,12 +80,11 @@ void check_sub_blocks(std::string_view stored, uint64_t expected, int64_t first_
   esdb::SubBlockTable table;
   if (!table.parse(stored, expected).empty()) return;
   esdb::Buffer scratch;
-  esdb::ZstdContext zstd;
   esdb::DecodedChunk sub;
   uint64_t events = 0;
   for (uint32_t i = 0; i < table.size(); i++) {
     std::string_view payload;
-    if (!esdb::decompress(table.codec(i), table.stored(i), scratch, zstd, payload).empty()) return;
+    if (!esdb::decompress(table.codec(i), table.stored(i), scratch, payload).empty()) return;
     uint64_t n = table.event_end(i) - table.first_event(i);
     if (!sub.decode_part(payload, n, first_ts, last_ts, i == 0, i + 1 == table.size()).empty()) return;
     if (sub.size() != n) fail("sub-block has the wrong event count");
@@ -146,7 +145,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::string file_bytes;
   esdb::Buffer scratch;
-  esdb::ZstdContext zstd;
   std::string_view payload = chunk_bytes;
   bool have_payload = true;
   if (flags[0] & 1) {
@@ -159,7 +157,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (type == esdb::format::kSubBlockChunk) {
         check_sub_blocks(stored, expected, first_ts, last_ts);
         have_payload = false;
-      } else if (!esdb::decompress(type, stored, scratch, zstd, payload).empty()) {
+      } else if (!esdb::decompress(type, stored, scratch, payload).empty()) {
         have_payload = false;
       }
     } catch (const esdb::Error&) {

@@ -50,7 +50,7 @@ std::string_view read_raw_block(const detail::File& f, const detail::Window& w, 
 }
 
 std::string_view read_block(const detail::File& f, const detail::Window& w, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
-                            Buffer& scratch, const char* what, ZstdContext* zstd) {
+                            Buffer& scratch, const char* what) {
   uint8_t type;
   std::string_view stored = read_stored_block(f, w, offset, size, lo, hi, what, type);
   if (type == format::kRawBlock) return stored;
@@ -58,11 +58,8 @@ std::string_view read_block(const detail::File& f, const detail::Window& w, uint
   std::string problem;
   if (type == format::kSubBlockChunk) {
     problem = "sub-block layout where a plain block belongs";
-  } else if (zstd) {
-    problem = decompress(type, stored, scratch, *zstd, payload);
   } else {
-    ZstdContext local;
-    problem = decompress(type, stored, scratch, local, payload);
+    problem = decompress(type, stored, scratch, payload);
   }
   if (!problem.empty()) f.corrupt(offset, std::string(what) + ": " + problem);
   return payload;

@@ -36,7 +36,7 @@ std::string_view read_stored_block(const detail::File& f, const detail::Window& 
 // payload is a view of the mapped file; a compressed one is decompressed
 // into `scratch`. `what` names the block in errors.
 std::string_view read_block(const detail::File& f, const detail::Window& w, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
-                            Buffer& scratch, const char* what, ZstdContext* zstd = nullptr);
+                            Buffer& scratch, const char* what);
 // The same for a block that must be stored raw (posting blocks).
 std::string_view read_raw_block(const detail::File& f, const detail::Window& w, uint64_t offset, uint64_t size, uint64_t lo, uint64_t hi,
                                 const char* what);

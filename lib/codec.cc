@@ -1,5 +1,7 @@
 #include "codec.h"
 
+#include <memory>
+
 #include <snappy.h>
 #include <zstd.h>
 
@@ -56,19 +58,20 @@ uint8_t compress_payload(std::string_view payload, const Codec& codec, std::stri
   return format::kRawBlock;
 }
 
-ZstdContext::ZstdContext() = default;
-ZstdContext::~ZstdContext() { ZSTD_freeDCtx(ctx_); }
-ZSTD_DCtx* ZstdContext::get() {
-  if (!ctx_) ctx_ = ZSTD_createDCtx();
-  return ctx_;
+struct DCtxFree {
+  void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
+};
+
+static ZSTD_DCtx* thread_dctx() {
+  thread_local std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx(ZSTD_createDCtx());
+  return dctx.get();
 }
 
 static std::string claims(uint64_t raw, size_t stored) {
   return "claims " + std::to_string(raw) + " uncompressed bytes from " + std::to_string(stored) + " stored";
 }
 
-std::string decompress(uint8_t type, std::string_view stored, Buffer& scratch, ZstdContext& zstd,
-                       std::string_view& payload) {
+std::string decompress(uint8_t type, std::string_view stored, Buffer& scratch, std::string_view& payload) {
   if (type == format::kRawBlock) {
     payload = stored;
     return "";
@@ -94,7 +97,7 @@ std::string decompress(uint8_t type, std::string_view stored, Buffer& scratch, Z
     if (ZSTD_findFrameCompressedSize(stored.data(), stored.size()) != stored.size()) {
       return "zstd frame does not fill its block";
     }
-    ZSTD_DCtx* ctx = zstd.get();
+    ZSTD_DCtx* ctx = thread_dctx();
     if (!ctx) return "cannot create a zstd context";
     char* out = scratch.reserve(raw);
     size_t n = ZSTD_decompressDCtx(ctx, out, raw, stored.data(), stored.size());

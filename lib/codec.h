@@ -18,8 +18,6 @@
 #include "buffer.h"
 #include "esdb/esdb.h"
 
-struct ZSTD_DCtx_s;
-
 namespace esdb {
 
 struct Codec {
@@ -34,24 +32,11 @@ Codec codec_of(const WriterOptions& o);
 // Returns the block type.
 uint8_t compress_payload(std::string_view payload, const Codec& codec, std::string& out);
 
-// A zstd decompression context, created on first use and reused by every
-// block one scan decodes (creating one costs more than a small block).
-class ZstdContext {
- public:
-  ZstdContext();
-  ~ZstdContext();
-  ZstdContext(const ZstdContext&) = delete;
-  ZstdContext& operator=(const ZstdContext&) = delete;
-  ZSTD_DCtx_s* get();
-
- private:
-  ZSTD_DCtx_s* ctx_ = nullptr;
-};
-
 // Decodes stored bytes of block type `type` (raw, snappy or zstd). A raw
 // payload is `stored` itself; a compressed one lands in `scratch`. Returns
 // "" or what is wrong (unknown type, a size claim over its bound, bad data).
-std::string decompress(uint8_t type, std::string_view stored, Buffer& scratch, ZstdContext& zstd,
-                       std::string_view& payload);
+// zstd uses one decompression context per thread: creating one costs a
+// ~100 KiB allocation and its page faults, more than a small key's lookup.
+std::string decompress(uint8_t type, std::string_view stored, Buffer& scratch, std::string_view& payload);
 
 }  // namespace esdb

@@ -83,7 +83,7 @@ void ScanState::load_index_block() {
   if (!index_payload_.empty() || dir_->index_size == 0) return;
   const KeyDir& d = *dir_;
   index_payload_ =
-      read_block(*d.file, region_, d.index_offset, d.index_size, d.chunks_end, d.offset, index_buf_, "index block", &zstd_);
+      read_block(*d.file, region_, d.index_offset, d.index_size, d.chunks_end, d.offset, index_buf_, "index block");
   std::string problem = parse_index_block(index_payload_, d.event_count, records_);
   if (!problem.empty()) fail(d.index_offset, problem);
 }
@@ -158,7 +158,7 @@ void ScanState::load_chunk(uint64_t c) {
   }
   split_ = false;
   std::string_view payload;
-  problem = decompress(type, stored, chunk_buf_, zstd_, payload);
+  problem = decompress(type, stored, chunk_buf_, payload);
   if (problem.empty()) problem = decoded_.decode(payload, count, e.first_ts, e.last_ts);
   if (!problem.empty()) fail(e.offset, "chunk " + std::to_string(c) + ": " + problem);
   raw_bytes_loaded += payload.size();
@@ -172,7 +172,7 @@ void ScanState::load_sub(uint32_t i) {
     fail(chunk_offset_, "chunk " + std::to_string(chunk_) + ": sub-block " + std::to_string(i) + ": " + what);
   };
   std::string_view payload;
-  std::string problem = decompress(subs_.codec(i), subs_.stored(i), chunk_buf_, zstd_, payload);
+  std::string problem = decompress(subs_.codec(i), subs_.stored(i), chunk_buf_, payload);
   const uint64_t lo = subs_.first_event(i), hi = subs_.event_end(i);
   if (problem.empty()) {
     problem = decoded_.decode_part(payload, hi - lo, chunk_first_ts_, chunk_last_ts_, i == 0, i + 1 == subs_.size());

@@ -95,7 +95,6 @@ class ScanState final : public EventSource {
   int64_t sub_first_ts_ = 0, sub_last_ts_ = 0;
   uint64_t decoded_lo_ = 0, decoded_hi_ = 0;
   Buffer chunk_buf_;
-  ZstdContext zstd_;
   DecodedChunk decoded_;
   // A plain scan's run: the next run_left_ events are decoded_[run_i_ +
   // step_], [run_i_ + 2 * step_], ..., all in the segment and in [from, to),

@@ -348,11 +348,10 @@ TEST(HostileZstd, ContentSizeBeyondTheBoundIsRejectedBeforeAllocating) {
   frame.resize(ZSTD_compress(frame.data(), frame.size(), zeros.data(), zeros.size(), 1));
   ASSERT_GT(zeros.size(), frame.size() * format::kMaxZstdExpansion + 64);
   Buffer scratch;
-  ZstdContext ctx;
   std::string_view payload;
   g_largest = 0;
   g_tracking = true;
-  std::string problem = decompress(format::kZstdBlock, frame, scratch, ctx, payload);
+  std::string problem = decompress(format::kZstdBlock, frame, scratch, payload);
   g_tracking = false;
   EXPECT_NE(problem.find("uncompressed bytes"), std::string::npos) << problem;
   EXPECT_LT(g_largest.load(), 1u << 20);
@@ -361,16 +360,16 @@ TEST(HostileZstd, ContentSizeBeyondTheBoundIsRejectedBeforeAllocating) {
   std::string small = "a sound frame of a few dozen bytes, a sound frame of a few dozen bytes";
   std::string ok(ZSTD_compressBound(small.size()), '\0');
   ok.resize(ZSTD_compress(ok.data(), ok.size(), small.data(), small.size(), 1));
-  EXPECT_EQ(decompress(format::kZstdBlock, ok, scratch, ctx, payload), "");
+  EXPECT_EQ(decompress(format::kZstdBlock, ok, scratch, payload), "");
   EXPECT_EQ(payload, small);
-  EXPECT_NE(decompress(format::kZstdBlock, ok + "x", scratch, ctx, payload), "");
+  EXPECT_NE(decompress(format::kZstdBlock, ok + "x", scratch, payload), "");
   ZSTD_CCtx* c = ZSTD_createCCtx();
   ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 0);
   std::string unsized(ZSTD_compressBound(small.size()), '\0');
   unsized.resize(ZSTD_compress2(c, unsized.data(), unsized.size(), small.data(), small.size()));
   ZSTD_freeCCtx(c);
-  EXPECT_NE(decompress(format::kZstdBlock, unsized, scratch, ctx, payload).find("content size"), std::string::npos);
-  EXPECT_NE(decompress(9, ok, scratch, ctx, payload).find("unknown block type"), std::string::npos);
+  EXPECT_NE(decompress(format::kZstdBlock, unsized, scratch, payload).find("content size"), std::string::npos);
+  EXPECT_NE(decompress(9, ok, scratch, payload).find("unknown block type"), std::string::npos);
 }
 
 // Random damage to the fields that size things: each copy gets a few
