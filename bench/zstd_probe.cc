@@ -9,12 +9,14 @@
 //   valgrind --tool=callgrind --toggle-collect='*decode_*'
 //            esdb_zstd_probe FILE [LEVEL=7] [DICT_KIB=64] [MAX_BLOCK]
 //
-// then read the inclusive Ir of decode_snappy, decode_zstd, decode_zstd_dict
+// then read the inclusive Ir of decode_snappy, decode_zstd, decode_zstd_dict,
+// decode_zstd_dict_raw_literals
 // (callgrind_annotate --inclusive=yes) beside the sizes printed. MAX_BLOCK
 // keeps only the blocks of at most that many bytes (after training on all):
 // the small keys that a median lookup reads.
 #include <snappy.h>
 #include <zdict.h>
+#define ZSTD_STATIC_LINKING_ONLY  // ZSTD_c_literalCompressionMode, for the raw-literals variant
 #include <zstd.h>
 
 #include <algorithm>
@@ -31,7 +33,7 @@ using namespace esdb;
 namespace {
 
 struct Blocks {
-  std::vector<std::string> raw, snappy, zstd, zstd_dict;
+  std::vector<std::string> raw, snappy, zstd, zstd_dict, zstd_dict_raw_literals;
   size_t raw_bytes = 0;
 };
 
@@ -71,6 +73,15 @@ size_t each_frame(const std::vector<std::string>& frames, const Blocks& b, std::
 
 [[gnu::noinline]] size_t decode_zstd_dict(const Blocks& b, ZSTD_DCtx* ctx, const ZSTD_DDict* dict, std::string& out) {
   return each_frame(b.zstd_dict, b, out, [&](char* dst, size_t cap, const std::string& f) {
+    return ZSTD_decompress_usingDDict(ctx, dst, cap, f.data(), f.size(), dict);
+  });
+}
+
+// The dictionary's entropy tables for matches, but literals stored raw: no
+// Huffman table to build or walk per frame.
+[[gnu::noinline]] size_t decode_zstd_dict_raw_literals(const Blocks& b, ZSTD_DCtx* ctx, const ZSTD_DDict* dict,
+                                                       std::string& out) {
+  return each_frame(b.zstd_dict_raw_literals, b, out, [&](char* dst, size_t cap, const std::string& f) {
     return ZSTD_decompress_usingDDict(ctx, dst, cap, f.data(), f.size(), dict);
   });
 }
@@ -141,15 +152,25 @@ int main(int argc, char** argv) {
     zd.resize(ZSTD_compress_usingCDict(cctx, zd.data(), zd.size(), r.data(), r.size(), cdict));
     b.zstd_dict.push_back(std::move(zd));
   }
+  ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
+  ZSTD_CCtx_refCDict(cctx, cdict);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_literalCompressionMode, ZSTD_ps_disable);
+  for (const std::string& r : b.raw) {
+    std::string zd(ZSTD_compressBound(r.size()), '\0');
+    zd.resize(ZSTD_compress2(cctx, zd.data(), zd.size(), r.data(), r.size()));
+    b.zstd_dict_raw_literals.push_back(std::move(zd));
+  }
   ZSTD_DCtx* dctx = ZSTD_createDCtx();
   ZSTD_DDict* ddict = ZSTD_createDDict(dict.data(), dict.size());
   std::string out(largest, '\0');
   const size_t a = decode_snappy(b, out);
   const size_t z = decode_zstd(b, dctx, out);
   const size_t zd = decode_zstd_dict(b, dctx, ddict, out);
-  std::printf("%zu blocks, %zu event bytes (decoded %zu %zu %zu)\n", b.raw.size(), b.raw_bytes, a, z, zd);
+  const size_t zr = decode_zstd_dict_raw_literals(b, dctx, ddict, out);
+  std::printf("%zu blocks, %zu event bytes (decoded %zu %zu %zu %zu)\n", b.raw.size(), b.raw_bytes, a, z, zd, zr);
   std::printf("snappy      %10zu bytes\nzstd -%-2d    %10zu bytes\nzstd -%-2d+dict %7zu bytes + %zu dictionary\n",
               total(b.snappy), level, total(b.zstd), level, total(b.zstd_dict), dict.size());
+  std::printf("zstd -%-2d+dict, raw literals %zu bytes\n", level, total(b.zstd_dict_raw_literals));
   ZSTD_freeDDict(ddict);
   ZSTD_freeDCtx(dctx);
   ZSTD_freeCDict(cdict);
