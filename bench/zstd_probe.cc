@@ -7,7 +7,7 @@
 // reader would hold them per open file). Count instructions, not time:
 //
 //   valgrind --tool=callgrind --toggle-collect='*decode_*'
-//            esdb_zstd_probe FILE [LEVEL=7] [DICT_KIB=64] [MAX_BLOCK]
+//            esdb_zstd_probe FILE [LEVEL=7] [DICT_KIB=64] [MAX_BLOCK|all] [STRIDE=8]
 //
 // then read the inclusive Ir of decode_snappy, decode_zstd, decode_zstd_dict,
 // decode_zstd_dict_raw_literals
@@ -110,7 +110,7 @@ Blocks cut(const Reader& reader) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: esdb_zstd_probe FILE [LEVEL=7] [DICT_KIB=64] [MAX_BLOCK]\n");
+    std::fprintf(stderr, "usage: esdb_zstd_probe FILE [LEVEL=7] [DICT_KIB=64] [MAX_BLOCK|all] [STRIDE=8]\n");
     return 2;
   }
   const int level = argc > 2 ? std::atoi(argv[2]) : 7;
@@ -119,11 +119,13 @@ int main(int argc, char** argv) {
   size_t largest = 1;
   for (const std::string& r : b.raw) largest = std::max(largest, r.size());
 
-  // Train on every 8th block (at most ~100x the dictionary), as a writer
-  // would from the first chunks it cuts.
+  // Train on every STRIDE-th block from the file's start, up to ~100x the
+  // dictionary: STRIDE 1 is what a writer has at hand after its first
+  // chunks; a larger one samples more of the file.
+  const size_t stride = argc > 5 ? std::max(1ul, std::strtoul(argv[5], nullptr, 10)) : 8;
   std::string samples;
   std::vector<size_t> sample_sizes;
-  for (size_t i = 0; i < b.raw.size() && samples.size() < 100 * dict_bytes; i += 8) {
+  for (size_t i = 0; i < b.raw.size() && samples.size() < 100 * dict_bytes; i += stride) {
     samples += b.raw[i];
     sample_sizes.push_back(b.raw[i].size());
   }
@@ -133,7 +135,7 @@ int main(int argc, char** argv) {
   if (ZDICT_isError(dn)) throw std::runtime_error(ZDICT_getErrorName(dn));
   dict.resize(dn);
 
-  if (argc > 4) {
+  if (argc > 4 && std::string(argv[4]) != "all") {
     const size_t max_block = std::strtoul(argv[4], nullptr, 10);
     std::erase_if(b.raw, [&](const std::string& r) { return r.size() > max_block; });
     b.raw_bytes = 0;
