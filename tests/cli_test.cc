@@ -827,6 +827,19 @@ TEST_F(CliTest, BuildNamesBadLineInLargeInput) {
   EXPECT_NE(skipped.err.find("skipped 1 bad record, wrote 49999 events"), std::string::npos) << skipped.err;
 }
 
+// An input that fails at once (here a header without the key column) fails
+// the build every time: the other parsing thread, finding the reading over,
+// must not report it as the clean end of the input first. Repeated because
+// the race it guards against was timing-dependent.
+TEST_F(CliTest, BuildReadErrorIsNeverTheEnd) {
+  write_file(path("h.csv"), "customer,ts\nc-1,1\n");
+  for (int i = 0; i < 20; ++i) {
+    const Result r = run({"build", path("x.esdb"), path("h.csv"), "--csv", "--key", "nope", "--time", "ts", "-q"});
+    ASSERT_EQ(r.code, 2) << "run " << i << ": " << r.err;
+    EXPECT_NE(r.err.find(":1: no column \"nope\" in the header"), std::string::npos) << r.err;
+  }
+}
+
 // Two parsing threads parse blocks at once and may finish a later block
 // first: the earliest bad line is still the one named, and a missing second
 // input is reported only after the first one went in whole.

@@ -88,10 +88,14 @@ class SharedReader {
   SharedReader(const std::vector<std::string>& inputs, InputFormat format, const FieldSpec& spec)
       : inputs_(inputs), format_(format), spec_(spec) {}
 
-  // Reads the next batch into `b` and numbers it; false at the end.
+  // Reads the next batch into `b` and numbers it; false at the end. After
+  // a read error every later call rethrows it: were another thread to
+  // report a clean end at the same number first, the consumer could take
+  // the error for the end of the input.
   bool read(RecordBatch& b, uint64_t& seq) {
     std::lock_guard lock(mu_);
     seq = next_seq_;
+    if (error_) std::rethrow_exception(error_);
     while (!done_) {
       try {
         if (!current_) {
@@ -105,6 +109,7 @@ class SharedReader {
         }
       } catch (...) {
         done_ = true;
+        error_ = std::current_exception();
         throw;
       }
       bytes_done_ += current_->bytes_read();
@@ -124,6 +129,7 @@ class SharedReader {
   std::optional<RecordBatcher> current_;
   uint64_t bytes_done_ = 0, next_seq_ = 0;
   bool done_ = false;
+  std::exception_ptr error_;
 };
 
 void parse_batches(SharedReader& reader, BatchQueue& queue, const FieldSpec& spec) {
