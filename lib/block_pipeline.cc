@@ -9,9 +9,11 @@ namespace esdb {
 // Raw bytes queued before the writer thread waits for the head: enough to
 // keep the workers busy, small next to the memory budget.
 static constexpr size_t kMaxInFlightBytes = 2 << 20;
-// Smaller payloads are compressed on the calling thread: waking a worker
-// costs more than compressing a few KiB (most keys end in a small chunk).
-static constexpr size_t kInlineBelow = 16 << 10;
+// A sleeping worker is woken once this much unclaimed work is queued, not
+// for every chunk: most keys end in a small chunk, and waking a thread costs
+// more than compressing a few KiB. The writer thread compresses unclaimed
+// work itself whenever it has to wait (write_ready), so nothing is stranded.
+static constexpr size_t kWakeBytes = 64 << 10;
 
 struct BlockPipeline::Item {
   std::string payload;
@@ -47,14 +49,20 @@ void BlockPipeline::work() {
   for (;;) {
     work_cv_.wait(lock, [&] { return stop_ || next_unclaimed_ < queue_.size(); });
     if (stop_) return;
-    Item* item = queue_[next_unclaimed_++].get();
-    if (item->ready) continue;  // then() items need no work
-    lock.unlock();
-    item->type = encode_chunk(item->payload, item->subs, codec_, item->compressed, item->scratch);
-    lock.lock();
-    item->ready = true;
-    done_cv_.notify_all();
+    encode_next(lock);
   }
+}
+
+// Claims the next unclaimed item and encodes it, without the lock held.
+void BlockPipeline::encode_next(std::unique_lock<std::mutex>& lock) {
+  Item* item = queue_[next_unclaimed_++].get();
+  if (item->ready) return;  // then() items need no work
+  unclaimed_bytes_ -= item->payload.size();
+  lock.unlock();
+  item->type = encode_chunk(item->payload, item->subs, codec_, item->compressed, item->scratch);
+  lock.lock();
+  item->ready = true;
+  done_cv_.notify_all();
 }
 
 std::string BlockPipeline::take_buffer() {
@@ -76,17 +84,21 @@ void BlockPipeline::submit(std::string payload, std::vector<SubEnd> subs, Writte
   item->written = std::move(written);
   item->payload = std::move(payload);
   item->subs = std::move(subs);
-  const bool inline_work = workers_.empty() || item->payload.size() < kInlineBelow;
-  if (inline_work) {
+  bool wake = false;
+  if (workers_.empty()) {
     item->type = encode_chunk(item->payload, item->subs, codec_, item->compressed, item->scratch);
     item->ready = true;
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
     in_flight_bytes_ += item->payload.size();
+    if (!item->ready) {
+      unclaimed_bytes_ += item->payload.size();
+      wake = unclaimed_bytes_ >= kWakeBytes;
+    }
     queue_.push_back(std::move(item));
   }
-  if (!inline_work) work_cv_.notify_one();
+  if (wake) work_cv_.notify_one();
   write_ready(false);
   while (in_flight_bytes_ > kMaxInFlightBytes) write_ready(true);
 }
@@ -113,13 +125,20 @@ void BlockPipeline::flush() {
 }
 
 // Writes (or runs) the items at the head of the queue that are ready; with
-// `wait_for_head`, first waits until the head is.
+// `wait_for_head`, first waits until the head is, encoding unclaimed items
+// on this thread meanwhile.
 void BlockPipeline::write_ready(bool wait_for_head) {
   for (;;) {
     std::unique_ptr<Item> item;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      if (wait_for_head) done_cv_.wait(lock, [&] { return queue_.empty() || queue_.front()->ready; });
+      while (wait_for_head && !queue_.empty() && !queue_.front()->ready) {
+        if (next_unclaimed_ < queue_.size()) {
+          encode_next(lock);
+        } else {
+          done_cv_.wait(lock);
+        }
+      }
       if (queue_.empty() || !queue_.front()->ready) return;
       item = std::move(queue_.front());
       queue_.pop_front();

@@ -46,6 +46,7 @@ class BlockPipeline {
  private:
   struct Item;
   void work();
+  void encode_next(std::unique_lock<std::mutex>& lock);
   void write_ready(bool wait_for_head);
 
   FileSink& sink_;
@@ -60,6 +61,7 @@ class BlockPipeline {
   std::vector<std::string> spare_buffers_;
   size_t next_unclaimed_ = 0;  // queue_ index of the next item no worker took
   size_t in_flight_bytes_ = 0;
+  size_t unclaimed_bytes_ = 0;  // payload bytes queued that no thread took yet
   bool stop_ = false;
   std::vector<std::thread> workers_;
 };

@@ -12,7 +12,6 @@
 
 namespace esdb {
 
-static constexpr size_t kArenaBlock = 1 << 20;
 // The smallest read window of a run being merged: large enough that reading
 // runs back stays sequential enough for a disk.
 static constexpr size_t kMinWindow = 64 << 10;
@@ -106,83 +105,20 @@ class Sorter::Run {
   uint64_t read_offset_ = 0;
 };
 
-Sorter::Sorter(std::string near_path, size_t memory_budget)
-    : near_path_(std::move(near_path)), budget_(std::max<size_t>(memory_budget, 1 << 20)) {}
+Sorter::Sorter(std::string near_path, size_t memory_budget, bool background)
+    : near_path_(std::move(near_path)),
+      budget_(std::max<size_t>(memory_budget, 1 << 20)),
+      background_(background),
+      buffer_budget_(background ? budget_ / 2 : budget_) {}
 
-Sorter::~Sorter() = default;
-
-char* Sorter::allocate(size_t n) {
-  if (n > arena_left_) {
-    // Blocks are kept across spills: refilling warm memory beats faulting in
-    // fresh pages for every run.
-    if (n <= kArenaBlock && arena_used_ < arena_.size()) {
-      arena_next_ = arena_[arena_used_++].get();
-      arena_left_ = kArenaBlock;
-    } else {
-      size_t size = std::max(n, kArenaBlock);
-      arena_.emplace(arena_.begin() + arena_used_, new char[size]);
-      if (size > kArenaBlock) big_blocks_++;
-      arena_next_ = arena_[arena_used_++].get();
-      arena_left_ = size;
-    }
-  }
-  buffered_ += n;
-  char* p = arena_next_;
-  arena_next_ += n;
-  arena_left_ -= n;
-  return p;
+Sorter::~Sorter() {
+  if (pending_.valid()) pending_.wait();
 }
 
 void Sorter::add(const EventInput& e) {
-  scratch_.clear();
-  format::put_varint(scratch_, e.indexes.size());
-  for (const IndexEntry& x : e.indexes) {
-    format::put_bytes(scratch_, x.name);
-    format::put_bytes(scratch_, x.value);
-  }
-  format::put_varint(scratch_, e.data.size());
-  size_t rest_len = scratch_.size() + e.data.size();
-  char* p = allocate(e.key.size() + e.group.size() + rest_len);
-  Entry entry{p, {0, 0}, e.timestamp, rest_len, static_cast<uint32_t>(e.key.size()),
-              static_cast<uint32_t>(e.group.size()), static_cast<uint32_t>(entries_.size())};
-  char prefix[16] = {};
-  std::memcpy(prefix, e.key.data(), std::min<size_t>(16, e.key.size()));
-  entry.prefix[0] = __builtin_bswap64(format::load_fixed64(prefix));
-  entry.prefix[1] = __builtin_bswap64(format::load_fixed64(prefix + 8));
-  std::memcpy(p, e.key.data(), e.key.size());
-  p += e.key.size();
-  // A default string_view has a null data(); memcpy from null is undefined
-  // even for 0 bytes (UBSan stops there).
-  if (!e.group.empty()) std::memcpy(p, e.group.data(), e.group.size());
-  p += e.group.size();
-  std::memcpy(p, scratch_.data(), scratch_.size());
-  p += scratch_.size();
-  if (!e.data.empty()) std::memcpy(p, e.data.data(), e.data.size());
-  entries_.push_back(entry);
-  buffered_ += sizeof(Entry);
-  if (buffered_ >= budget_) spill();
+  filling_->add(e);
+  if (filling_->bytes() >= buffer_budget_) spill();
 }
-
-// The sort's comparison, where most of a build's time goes: the key prefix
-// settles most pairs without touching the (cache-cold) key bytes.
-bool Sorter::before(const Entry& a, const Entry& b) {
-  if (a.prefix[0] != b.prefix[0]) return a.prefix[0] < b.prefix[0];
-  if (a.prefix[1] != b.prefix[1]) return a.prefix[1] < b.prefix[1];
-  if (a.key_len > 16 || b.key_len > 16) {
-    if (int c = std::string_view(a.record, a.key_len).compare({b.record, b.key_len})) return c < 0;
-  } else if (a.key_len != b.key_len) {
-    return a.key_len < b.key_len;
-  }
-  if (a.group_len | b.group_len) {
-    if (int c = std::string_view(a.record + a.key_len, a.group_len).compare({b.record + b.key_len, b.group_len})) {
-      return c < 0;
-    }
-  }
-  if (a.ts != b.ts) return a.ts < b.ts;
-  return a.seq < b.seq;
-}
-
-void Sorter::sort_buffer() { std::sort(entries_.begin(), entries_.end(), before); }
 
 // Appends one run to a spill file, in large writes.
 class Sorter::RunWriter {
@@ -221,23 +157,29 @@ class Sorter::RunWriter {
   std::string out_;
 };
 
-void Sorter::spill() {
-  sort_buffer();
-  if (!spill_file_) spill_file_ = std::make_shared<SpillFile>(near_path_);
+std::unique_ptr<Sorter::Run> Sorter::write_run(SortBuffer& b, size_t index) {
+  b.sort();
   RunWriter w(spill_file_, near_path_);
-  for (const Entry& e : entries_) {
-    w.add({e.record, e.key_len}, {e.record + e.key_len, e.group_len}, e.ts,
-          {e.record + e.key_len + e.group_len, e.rest_len});
+  for (const SortBuffer::Entry& e : b.entries()) w.add(e.key(), e.group(), e.ts, e.rest());
+  b.reset();
+  return w.finish(index);
+}
+
+void Sorter::wait_pending() {
+  if (pending_.valid()) runs_.push_back(pending_.get());  // rethrows the spill's error
+}
+
+// One spill at a time writes to the file, so runs lie in it in spill order.
+void Sorter::spill() {
+  wait_pending();
+  if (!spill_file_) spill_file_ = std::make_shared<SpillFile>(near_path_);
+  if (!background_) {
+    runs_.push_back(write_run(*filling_, runs_.size()));
+    return;
   }
-  runs_.push_back(w.finish(runs_.size()));
-  entries_.clear();
-  if (big_blocks_) {  // oversized blocks held single large events: free them
-    arena_.clear();
-    big_blocks_ = 0;
-  }
-  arena_used_ = 0;
-  arena_left_ = 0;
-  buffered_ = 0;
+  SortBuffer* full = filling_;
+  filling_ = full == &buffers_[0] ? &buffers_[1] : &buffers_[0];
+  pending_ = std::async(std::launch::async, [this, full, index = runs_.size()] { return write_run(*full, index); });
 }
 
 // Splits `rest` into data and index entries.
@@ -257,20 +199,18 @@ static std::string_view parse_rest(std::string_view rest, std::vector<IndexEntry
 
 void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
   std::vector<IndexEntry> indexes;
+  wait_pending();
   if (runs_.empty()) {
-    sort_buffer();
-    for (const Entry& e : entries_) {
-      std::string_view data = parse_rest({e.record + e.key_len + e.group_len, e.rest_len}, indexes);
-      fn(SortedEvent{{e.record, e.key_len}, {e.record + e.key_len, e.group_len}, e.ts, data, indexes});
+    filling_->sort();
+    for (const SortBuffer::Entry& e : filling_->entries()) {
+      std::string_view data = parse_rest(e.rest(), indexes);
+      fn(SortedEvent{e.key(), e.group(), e.ts, data, indexes});
     }
     return;
   }
-  if (!entries_.empty()) spill();
-  // The buffer's memory goes to the merge's read windows now.
-  arena_.clear();
-  arena_.shrink_to_fit();
-  std::vector<Entry>().swap(entries_);
-  arena_used_ = arena_left_ = 0;
+  if (!filling_->empty()) runs_.push_back(write_run(*filling_, runs_.size()));
+  // The buffers' memory goes to the merge's read windows now.
+  for (SortBuffer& b : buffers_) b.release();
   // At most `fan_in` runs are read at once, each through a window of at
   // least kMinWindow, so the merge stays within the budget however many runs
   // a large input spilled: surplus runs are first merged into longer ones,

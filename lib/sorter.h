@@ -2,6 +2,9 @@
 // add), within a memory budget: events are buffered until the budget is
 // reached, then sorted and spilled as a run to an anonymous temporary file
 // beside the output; drain() merges the runs (and what is still buffered).
+// With `background`, the budget is split between two buffers: while one is
+// sorted and spilled on a second thread, add() fills the other. Run
+// boundaries then differ, the merged order does not.
 //
 //   event record := key: varint len + bytes | group: varint len + bytes
 //                 | ts: fixed64 | rest_len: varint | rest
@@ -11,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <span>
 #include <string>
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "esdb/esdb.h"
+#include "sort_buffer.h"
 
 namespace esdb {
 
@@ -31,44 +36,35 @@ struct SortedEvent {
 
 class Sorter {
  public:
-  Sorter(std::string near_path, size_t memory_budget);
+  Sorter(std::string near_path, size_t memory_budget, bool background = false);
   ~Sorter();
   void add(const EventInput& e);
   // Calls `fn` for every event in file order. The views live for one call.
   void drain(const std::function<void(const SortedEvent&)>& fn);
-  size_t spilled_runs() const { return runs_.size(); }
+  // Runs spilled so far, counting one still being written.
+  size_t spilled_runs() const { return runs_.size() + (pending_.valid() ? 1 : 0); }
 
  private:
-  struct Entry {
-    const char* record;  // key | group | rest
-    uint64_t prefix[2];  // the key's first 16 bytes, big-endian, zero-padded
-    int64_t ts;
-    uint64_t rest_len;
-    uint32_t key_len;
-    uint32_t group_len;
-    uint32_t seq;  // order of add within the buffer
-  };
-  static bool before(const Entry& a, const Entry& b);
   class Run;
   class RunWriter;
   struct SpillFile;
-  void sort_buffer();
   void merge_runs(std::span<std::unique_ptr<Run>> runs, const std::function<void(const Run&)>& fn);
   void spill();
-  char* allocate(size_t n);
+  // Sorts `b`, writes it as run `index` and empties it.
+  std::unique_ptr<Run> write_run(SortBuffer& b, size_t index);
+  // Waits for the spill in the background, if any, and takes its run.
+  void wait_pending();
 
   std::string near_path_;
   size_t budget_;
-  size_t buffered_ = 0;
-  std::vector<std::unique_ptr<char[]>> arena_;
-  size_t arena_used_ = 0;  // blocks of arena_ in use; the rest wait for reuse
-  size_t big_blocks_ = 0;
-  size_t arena_left_ = 0;
-  char* arena_next_ = nullptr;
-  std::vector<Entry> entries_;
+  bool background_;
+  size_t buffer_budget_;  // per buffer
+  SortBuffer buffers_[2];
+  SortBuffer* filling_ = &buffers_[0];
   std::shared_ptr<SpillFile> spill_file_;
   std::vector<std::unique_ptr<Run>> runs_;
-  std::string scratch_;
+  // Last: its destructor waits for the spill thread, which uses the rest.
+  std::future<std::unique_ptr<Run>> pending_;
 };
 
 }  // namespace esdb

@@ -2,11 +2,12 @@
 // the sorted events through one KeyBlockBuilder per key, then writes the key
 // table, the hash table and the footer.
 //
-// Memory: the Sorter's budget (events in flight), plus 16 bytes per key for
+// Memory: the Sorter's budget (events in flight, in one or two buffers), plus 16 bytes per key for
 // the key and hash tables (built at the end), plus one key's posting lists.
 
 #include <algorithm>
 
+#include "block_pipeline.h"
 #include "esdb/esdb.h"
 #include "file.h"
 #include "file_sink.h"
@@ -19,9 +20,15 @@
 
 namespace esdb {
 
+// The threads that compress chunks also allow one that sorts and spills a
+// full buffer while add() fills the other.
+static bool background_sort(const WriterOptions& o) {
+  return o.compression_threads < 0 ? BlockPipeline::default_workers() > 0 : o.compression_threads > 0;
+}
+
 struct Writer::Impl {
   Impl(const std::string& path, const WriterOptions& o)
-      : options(o), sink(path, o.overwrite, o.sync, o.s3_part_size), sorter(path, o.memory_budget), builder(sink, options, totals, keys) {
+      : options(o), sink(path, o.overwrite, o.sync, o.s3_part_size), sorter(path, o.memory_budget, background_sort(o)), builder(sink, options, totals, keys) {
     sink.append(std::string_view(format::kHeaderMagic, format::kHeaderSize));
   }
 

@@ -827,4 +827,44 @@ TEST_F(CliTest, BuildNamesBadLineInLargeInput) {
   EXPECT_NE(skipped.err.find("skipped 1 bad record, wrote 49999 events"), std::string::npos) << skipped.err;
 }
 
+// An input that fails at once (here a header without the key column) fails
+// the build every time: the other parsing thread, finding the reading over,
+// must not report it as the clean end of the input first. Repeated because
+// the race it guards against was timing-dependent.
+TEST_F(CliTest, BuildReadErrorIsNeverTheEnd) {
+  write_file(path("h.csv"), "customer,ts\nc-1,1\n");
+  for (int i = 0; i < 20; ++i) {
+    const Result r = run({"build", path("x.esdb"), path("h.csv"), "--csv", "--key", "nope", "--time", "ts", "-q"});
+    ASSERT_EQ(r.code, 2) << "run " << i << ": " << r.err;
+    EXPECT_NE(r.err.find(":1: no column \"nope\" in the header"), std::string::npos) << r.err;
+  }
+}
+
+// Two parsing threads parse blocks at once and may finish a later block
+// first: the earliest bad line is still the one named, and a missing second
+// input is reported only after the first one went in whole.
+TEST_F(CliTest, BuildFirstBadLineWinsAcrossParsers) {
+  std::string text;
+  for (int i = 1; i <= 50000; ++i) {
+    text += i == 12000 || i == 41234 ? std::string("{\"customer\":\"x\",\"ts\":1,}\n")
+                                     : "{\"customer\":\"c-" + std::to_string(i % 97) + "\",\"ts\":" + std::to_string(i) + "}\n";
+  }
+  write_file(path("big.jsonl"), text);
+  for (const char* threads : {"1", "2", "0"}) {
+    const Result r = run({"build", path("x.esdb"), path("big.jsonl"), "--key", "customer", "--time", "ts",
+                          "--threads", threads, "-q"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err.rfind("esdb: " + path("big.jsonl") + ":12000: invalid JSON", 0), 0u) << threads << r.err;
+  }
+  const Result skipped = run({"build", path("x.esdb"), path("big.jsonl"), "--key", "customer", "--time", "ts",
+                              "--skip-bad", "-q"});
+  EXPECT_EQ(skipped.code, 0) << skipped.err;
+  EXPECT_NE(skipped.err.find("skipped 2 bad records, wrote 49998 events"), std::string::npos) << skipped.err;
+  const Result missing = run({"build", path("y.esdb"), path("big.jsonl"), path("none.jsonl"), "--key", "customer",
+                              "--time", "ts", "--skip-bad", "-q"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("none.jsonl"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("big.jsonl:41234:"), std::string::npos) << "the first input went in whole: " << missing.err;
+}
+
 }  // namespace

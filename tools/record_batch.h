@@ -33,8 +33,14 @@ struct RecordBatch {
   std::vector<char> text;             // the input lines (bulk JSON)
   std::deque<std::string> strings;    // unescaped values, error messages
   std::deque<Record> records;         // records parsed one at a time
+  // Set by RecordBatcher::read(): text[0, text_size) holds JSON lines from
+  // line first_line on, not parsed yet (BatchParser::parse).
+  bool unparsed = false;
+  size_t text_size = 0;
+  uint64_t first_line = 0;
 
   void clear() {
+    unparsed = false;
     items.clear();
     indexes.clear();
     strings.clear();

@@ -8,45 +8,48 @@ namespace esdb::cli {
 // cheap, few enough to keep the batches in flight small.
 static constexpr size_t kRecordsPerBatch = 8192;
 
-RecordBatcher::RecordBatcher(const std::string& path, InputFormat format, const FieldSpec& spec) {
+RecordBatcher::RecordBatcher(const std::string& path, InputFormat format, const FieldSpec& spec) : parser_(spec) {
   if (format == InputFormat::json) {
     lines_.emplace(path);
-    bulk_.emplace(spec);
-    single_.emplace(spec);
   } else {
     reader_.emplace(path, format, spec);
   }
 }
 
-bool RecordBatcher::next(RecordBatch& batch) {
+bool RecordBatcher::read(RecordBatch& batch) {
   batch.clear();
-  return lines_ ? next_json(batch) : next_records(batch);
+  return lines_ ? read_json(batch) : next_records(batch);
 }
 
-bool RecordBatcher::next_json(RecordBatch& batch) {
+bool RecordBatcher::read_json(RecordBatch& batch) {
   batch.name = lines_->name();
-  const uint64_t first_line = lines_->line_number() + 1;
-  size_t size = 0;
-  if (!lines_->next_block(batch.text, size, simdjson::SIMDJSON_PADDING)) return false;
-  if (!bulk_->parse(size, first_line, batch)) parse_lines(size, first_line, batch);
+  batch.first_line = lines_->line_number() + 1;
+  if (!lines_->next_block(batch.text, batch.text_size, simdjson::SIMDJSON_PADDING)) return false;
+  batch.unparsed = true;
   batch.bytes_read = lines_->bytes_read();
   return true;
 }
 
+void BatchParser::parse(RecordBatch& batch) {
+  if (!batch.unparsed) return;
+  batch.unparsed = false;
+  if (!bulk_.parse(batch.text_size, batch.first_line, batch)) parse_lines(batch);
+}
+
 // The slow path, for a block with a bad (or unusual) line: exactly what
 // RecordReader does with each line.
-void RecordBatcher::parse_lines(size_t size, uint64_t first_line, RecordBatch& batch) {
+void BatchParser::parse_lines(RecordBatch& batch) {
   const char* p = batch.text.data();
-  const char* end = p + size;
+  const char* end = p + batch.text_size;
   std::string why;
-  for (uint64_t line = first_line; p < end; ++line) {
+  for (uint64_t line = batch.first_line; p < end; ++line) {
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
     if (nl == nullptr) nl = end;
     std::string_view text(p, static_cast<size_t>(nl - p));
     p = nl + 1;
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (trim_json_space(text).empty()) continue;
-    if (single_->parse(text, record_, why)) {
+    if (single_.parse(text, record_, why)) {
       batch.add(line, std::move(record_));
     } else {
       batch.add_bad(line, batch.name + ":" + std::to_string(line) + ": " + why);

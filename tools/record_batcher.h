@@ -18,6 +18,23 @@
 
 namespace esdb::cli {
 
+// Parses the JSON lines RecordBatcher::read() left in a batch. Parsing is
+// most of the reading work, and a block's lines need nothing from the
+// blocks before them, so each parsing thread has its own BatchParser.
+class BatchParser {
+ public:
+  explicit BatchParser(const FieldSpec& spec) : bulk_(spec), single_(spec) {}
+  // Fills `batch` with the records of its unparsed lines, if any.
+  void parse(RecordBatch& batch);
+
+ private:
+  void parse_lines(RecordBatch& batch);
+
+  JsonBatchParser bulk_;
+  JsonRecordParser single_;
+  Record record_;
+};
+
 class RecordBatcher {
  public:
   // Opens the input; throws CliError if it cannot be opened.
@@ -25,22 +42,26 @@ class RecordBatcher {
 
   // Clears `batch` and fills it with the next records; false at the end of
   // the input. Throws CliError when the input cannot go on (as RecordReader).
-  bool next(RecordBatch& batch);
+  bool next(RecordBatch& batch) {
+    if (!read(batch)) return false;
+    parser_.parse(batch);
+    return true;
+  }
+  // As next(), but JSON lines are left for a BatchParser (batch.unparsed).
+  bool read(RecordBatch& batch);
 
   uint64_t bytes_read() const { return lines_ ? lines_->bytes_read() : reader_->bytes_read(); }
 
  private:
-  bool next_json(RecordBatch& batch);
-  void parse_lines(size_t size, uint64_t first_line, RecordBatch& batch);
+  bool read_json(RecordBatch& batch);
   bool next_records(RecordBatch& batch);
 
+  BatchParser parser_;
   // JSON lines.
   std::optional<LineReader> lines_;
-  std::optional<JsonBatchParser> bulk_;
-  std::optional<JsonRecordParser> single_;
-  Record record_;
   // CSV and dumps.
   std::optional<RecordReader> reader_;
+  Record record_;
 };
 
 }  // namespace esdb::cli

@@ -97,7 +97,9 @@ struct WriterOptions {
   // buffer; an event out of order is an invalid_argument error.
   bool sorted_input = false;
   // Threads compressing chunks beside the adding thread; -1: one per core
-  // beyond the first. The file's bytes do not depend on it.
+  // beyond the first. Unless 0 (or -1 on one core), a second thread also
+  // sorts and spills a full buffer while add() fills another (the two share
+  // memory_budget). The file's bytes do not depend on it.
   int compression_threads = -1;
   // An s3:// destination (esdb/remote.h) is built into a local temporary
   // file (in $TMPDIR) and uploaded by finish(): one PUT up to this many
