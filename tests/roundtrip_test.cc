@@ -398,5 +398,33 @@ TEST(RoundTrip, CompactTailSubBlockOfOneLargeEvent) {
   check_file(m, t.path("tail.esdb"));
 }
 
+// An index scan finds each entry of the key's index block, and nothing for
+// values before the first, between two or after the last, each against the
+// model, with and without with_indexes.
+TEST(RoundTrip, IndexScanFindsEachEntryAndNoOther) {
+  TempDir t;
+  Model m;
+  const std::vector<std::pair<std::string, std::string>> kinds{{"a", "1"}, {"b", "2"}, {"b", "4"}, {"c", "3"}};
+  for (int i = 0; i < 60; i++) {
+    const auto& [n, v] = kinds[i % kinds.size()];
+    m.add({.key = "k", .timestamp = i, .data = "e" + std::to_string(i), .indexes = {{n, v}, {"z", "all"}}});
+  }
+  write_model(m, t.path("f.esdb"), {});
+  Reader r = Reader::open(t.path("f.esdb"));
+  const std::optional<Key> k = r.find("k");
+  ASSERT_TRUE(k);
+  const std::vector<std::pair<std::string, std::string>> probes{
+      {"a", "0"}, {"a", "1"}, {"a", "2"}, {"b", "2"}, {"b", "3"}, {"b", "4"}, {"c", "3"}, {"y", "x"}, {"z", "all"}, {"zz", "0"}};
+  for (const auto& [n, v] : probes) {
+    const bool present = n == "z" || std::find(kinds.begin(), kinds.end(), std::pair{n, v}) != kinds.end();
+    for (bool with : {false, true}) {
+      ScanOptions o{.index = IndexEntry{n, v}, .reverse = true, .with_indexes = with};
+      const std::vector<Got> want = to_got(m.expect("k", o), with);
+      EXPECT_EQ(collect(k->scan(o)), want) << n << "=" << v;
+      EXPECT_EQ(want.empty(), !present) << n << "=" << v;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace esdb::test
