@@ -79,6 +79,7 @@ nlohmann::json to_json(const Run& run, const Result& r) {
 
 struct Ratios {
   double build = 0, build_cpu = 0, lookup = 0, size = 0, scan = 0, scan_per_key = 0;
+  double scan_zstd = 0;  // esdb-zstd's full scan over the zstd per-key reference (goal >= 0.70)
   bool valid = false;
 };
 
@@ -92,6 +93,10 @@ Ratios ratios(const Run& run) {
   }
   if (run.reference.snappy_per_key_mb_s > 0) {
     q.scan_per_key = per_s(e->scan_bytes, e->scan_seconds) / 1e6 / run.reference.snappy_per_key_mb_s;
+  }
+  const Result* z = find(run, "esdb-zstd");
+  if (z != nullptr && run.reference.zstd_per_key_mb_s > 0) {
+    q.scan_zstd = per_s(z->scan_bytes, z->scan_seconds) / 1e6 / run.reference.zstd_per_key_mb_s;
   }
   if (k != nullptr) {
     q.build = k->build.seconds / e->build.seconds;
@@ -131,6 +136,8 @@ void print(const Run& run) {
   std::printf("  snappy decompress, per-key blocks (as esdb cuts): %7.0f MB/s (%llu blocks, %.3f of raw)\n",
               ref.snappy_per_key_mb_s, static_cast<unsigned long long>(ref.per_key_blocks),
               share(ref.per_key_compressed_bytes));
+  std::printf("  zstd -%d decompress, the same per-key blocks:     %7.0f MB/s (%.3f of raw)\n", ref.zstd_level,
+              ref.zstd_per_key_mb_s, share(ref.zstd_per_key_compressed_bytes));
   std::printf("  memcpy:                                          %7.0f MB/s\n", ref.memcpy_mb_s);
   if (!run.sweep.empty()) {
     std::printf("\n== esdb chunk-size sweep\n");
@@ -149,6 +156,7 @@ void print(const Run& run) {
     std::printf("size esdb/rocksdb          %.3f (goal <= 1)\n", q.size);
   }
   std::printf("scan esdb/snappy           %.2f (goal >= 0.70); against per-key blocks %.2f\n", q.scan, q.scan_per_key);
+  if (q.scan_zstd > 0) std::printf("scan esdb-zstd/zstd        %.2f (goal >= 0.70; per-key blocks)\n", q.scan_zstd);
 }
 
 void write_json(const Run& run, const std::string& path) {
@@ -184,9 +192,13 @@ void write_json(const Run& run, const std::string& path) {
                     {"snappy_per_key_compressed_bytes", run.reference.per_key_compressed_bytes},
                     {"snappy_per_key_blocks", run.reference.per_key_blocks},
                     {"snappy_per_key_decompress_mb_per_s", run.reference.snappy_per_key_mb_s},
-                    {"memcpy_mb_per_s", run.reference.memcpy_mb_s}};
+                    {"memcpy_mb_per_s", run.reference.memcpy_mb_s},
+                    {"zstd_level", run.reference.zstd_level},
+                    {"zstd_per_key_compressed_bytes", run.reference.zstd_per_key_compressed_bytes},
+                    {"zstd_per_key_decompress_mb_per_s", run.reference.zstd_per_key_mb_s}};
   const Ratios q = ratios(run);
   j["ratios"] = {{"scan_esdb_over_snappy", q.scan}, {"scan_esdb_over_snappy_per_key", q.scan_per_key}};
+  if (q.scan_zstd > 0) j["ratios"]["scan_esdb_zstd_over_zstd_per_key"] = q.scan_zstd;
   if (q.valid) {
     j["ratios"]["build_speed_esdb_over_rocksdb"] = q.build;
     j["ratios"]["build_cpu_esdb_over_rocksdb"] = q.build_cpu;

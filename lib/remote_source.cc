@@ -44,7 +44,8 @@ RemoteSource::RemoteSource(std::string url, const ReaderOptions& options, Transp
       http_url_(url_),
       tail_bytes_(std::max<uint64_t>(options.tail_bytes, 128)),
       transport_(std::move(transport)),
-      cache_(options.cache_bytes) {
+      cache_(options.cache_bytes),
+      ca_file_(options.ca_file) {
   policy_.attempts = options.attempts < 1 ? 1 : options.attempts;
   policy_.request_timeout = std::chrono::milliseconds(options.timeout_ms);
   policy_.connect_timeout = std::chrono::milliseconds(options.connect_timeout_ms);
@@ -63,6 +64,7 @@ void RemoteSource::fail(uint64_t offset, const std::string& what) const {
 remote::Request RemoteSource::request() const {
   remote::Request r;
   r.url = http_url_;
+  r.ca_file = ca_file_;
   if (sign_) r.sign = &s3_;
   // The object must be the one opened: a replaced object answers 412.
   if (!etag_.empty()) r.headers.push_back("If-Match: " + etag_);

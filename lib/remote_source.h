@@ -51,6 +51,7 @@ class RemoteSource final : public ByteSource {
   uint64_t size_ = 0;
   std::string etag_;  // pinned by the first answer; "" if the server sends none
   mutable RangeCache cache_;
+  std::string ca_file_;  // https: ReaderOptions::ca_file
   mutable std::atomic<uint64_t> requests_{0};
   mutable std::atomic<uint64_t> bytes_{0};
 };

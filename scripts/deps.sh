@@ -13,6 +13,7 @@ packages=(
   libcurl4-openssl-dev  # remote archives: http(s):// and s3:// (lib/remote)
   libpugixml-dev  # S3's XML answers (lib/remote/s3_list.cc)
   nginx-light  # the remote tests' HTTP server (tests/remote/servers.h)
+  openssl  # the https tests' certificate (tests/remote_tls_test.cc)
   python3 python3-dev pybind11-dev python3-pybind11 python3-pytest python3-numpy python3-pandas python3-dask python3-distributed
   ${ESDB_EXTRA_PACKAGES:-}
 )

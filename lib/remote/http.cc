@@ -159,6 +159,9 @@ CURLcode attempt(const Request& req, const RetryPolicy& policy, Exchange& ex, ch
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM, safe in threads
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  const char* env_ca = std::getenv("AWS_CA_BUNDLE");
+  const std::string ca = !req.ca_file.empty() ? req.ca_file : env_ca ? env_ca : "";
+  if (!ca.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca.c_str());
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(policy.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(policy.request_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);

@@ -40,6 +40,10 @@ struct Request {
   std::optional<std::pair<uint64_t, uint64_t>> range;  // bytes [first, last], inclusive
   const S3Config* sign = nullptr;  // sign with AWS Signature V4 (service s3) when set
   std::string name;  // what errors name (e.g. the s3:// URL); "" = url
+  // https: PEM certificates the server's chain must lead to. "" = the file
+  // $AWS_CA_BUNDLE names (the AWS tools' variable), else the system's store.
+  // The certificate and the host name are always verified.
+  std::string ca_file;
   // The most body bytes accepted; a larger answer is an io error, not an
   // allocation a hostile server chooses. 0 = the range's length when a
   // range is asked, else kDefaultMaxBody.

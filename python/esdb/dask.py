@@ -16,6 +16,7 @@ read it too, probing only the key's own file.
 from __future__ import annotations
 
 import glob
+import logging
 import math
 import os
 import signal
@@ -29,6 +30,7 @@ import esdb
 # The name dask.dataframe.shuffle reads as the target partition number itself
 # (any other column would be hashed again).
 _PART = "_partitions"
+_log = logging.getLogger("esdb.dask")
 # A Dask partition of read_esdb holds about this many events: large files are
 # split by key range so that one big file still uses every worker.
 EVENTS_PER_PARTITION = 1_000_000
@@ -38,6 +40,13 @@ KEYS_PER_TASK = 10_000
 # first partition writer to get there creates it and SIGKILLs its own worker
 # halfway through its file (tests/test_dask.py checks the retry).
 _KILL_MARKER_ENV = "ESDB_DASK_TEST_KILL_MARKER"
+# Test-only, like the kill marker, but the first writer there hangs for
+# _HANG_SECONDS and then fails without writing: a task the scheduler thinks is
+# running while nothing happens, on a worker free for other work (what a
+# scheduler that lost track of a task looks like; tests/test_dask.py checks
+# the resubmission).
+_HANG_MARKER_ENV = "ESDB_DASK_TEST_HANG_MARKER"
+_HANG_SECONDS = 8.0
 # Test-only: when set to the path of an existing file holding a number N, a
 # partition writer sleeps N seconds and then fails without writing anything (a
 # task that stops making progress). A file, not the variable's value, switches
@@ -100,16 +109,30 @@ def _with_partition(df: pd.DataFrame, key: str, partitions: int) -> pd.DataFrame
     return df
 
 
-def _maybe_die(directory: str) -> None:
-    marker = os.environ.get(_KILL_MARKER_ENV)
+def _first_at(marker_env: str) -> bool:
+    """Whether this task is the first to reach the test fault named by the
+    environment variable (which holds a marker file's path)."""
+    marker = os.environ.get(marker_env)
     if not marker:
-        return
+        return False
     try:
-        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except FileExistsError:
-        return
-    os.close(fd)
-    os.kill(os.getpid(), signal.SIGKILL)
+        return False
+    return True
+
+
+def _maybe_fail_halfway() -> None:
+    if _first_at(_KILL_MARKER_ENV):
+        os.kill(os.getpid(), signal.SIGKILL)
+    if _first_at(_HANG_MARKER_ENV):
+        try:  # the task hangs, not its worker: the worker's thread is free for other tasks
+            from distributed import secede
+            secede()
+        except Exception:  # not on a distributed worker
+            pass
+        time.sleep(_HANG_SECONDS)
+        raise RuntimeError("this task hung on purpose")
 
 
 def _maybe_stall() -> None:
@@ -150,7 +173,7 @@ def _write_partition(df: pd.DataFrame, directory: str, partition: int, partition
                        groups=None if groups is None else groups[lo:hi],
                        indexes={n: v[lo:hi] for n, v in indexes.items()} or None)
         add(0, half)
-        _maybe_die(directory)
+        _maybe_fail_halfway()
         add(half, len(keys))
     return {"file": file_name(partition), "events": len(keys)}
 
@@ -205,14 +228,18 @@ def _scheduler_state(client):
         return None
 
 
-def _compute_bounded(client, tasks, directory, timeout, stall_timeout, compute_kwargs) -> list:
-    """dask.compute of `tasks` on `client`, but every wait bounded: raises
-    StallError when nothing moves for stall_timeout seconds or when the job
-    passes `timeout`, after cancelling the job's futures."""
+def _compute_bounded(client, tasks, directory, timeout, stall_timeout, resubmits, compute_kwargs) -> list:
+    """dask.compute of `tasks` on `client`, but every wait bounded: when
+    nothing moves for stall_timeout seconds the unfinished tasks are cancelled
+    and submitted again under fresh keys (at most `resubmits` times), then
+    StallError; StallError too when the job passes `timeout`. On any error
+    the job's futures are cancelled."""
     import distributed
+    from dask.graph_manipulation import clone
 
     kwargs = {k: v for k, v in compute_kwargs.items() if k != "scheduler"}
-    futures = client.compute(list(tasks), **kwargs)
+    tasks = list(tasks)
+    futures = client.compute(tasks, **kwargs)
     start = last_move = time.monotonic()
     seen = (_scheduler_state(client), _directory_state(directory))
     try:
@@ -228,8 +255,25 @@ def _compute_bounded(client, tasks, directory, timeout, stall_timeout, compute_k
             if state != seen:
                 seen, last_move = state, now
             elif stall_timeout is not None and now - last_move > stall_timeout:
-                raise StallError(f"to_esdb {directory}: no progress for {stall_timeout:g} s "
-                                 f"({done} of {len(futures)} partition files written); job cancelled")
+                if resubmits <= 0:
+                    raise StallError(f"to_esdb {directory}: no progress for {stall_timeout:g} s "
+                                     f"({done} of {len(futures)} partition files written); job cancelled")
+                # The scheduler can lose track of a task whose inputs died
+                # with a worker (dask.distributed 2022.12 does, now and then)
+                # and then waits forever. The same graph under new keys
+                # (clone: every task down to the inputs) shares none of the
+                # lost state. Writers are deterministic and rename into place,
+                # so a stuck original that still finishes writes the same bytes.
+                resubmits -= 1
+                stuck = [i for i, f in enumerate(futures) if not f.done()]
+                _log.warning("to_esdb %s: no progress for %g s; resubmitting %d of %d partitions",
+                             directory, stall_timeout, len(stuck), len(futures))
+                client.cancel([futures[i] for i in stuck])
+                cloned = clone(*[tasks[i] for i in stuck])
+                fresh = client.compute(list(cloned) if len(stuck) > 1 else [cloned], **kwargs)
+                for i, f in zip(stuck, fresh):
+                    futures[i] = f
+                last_move = now
             if timeout is not None and now - start > timeout:
                 raise StallError(f"to_esdb {directory}: not done after {timeout:g} s "
                                  f"({done} of {len(futures)} partition files written); job cancelled")
@@ -249,7 +293,7 @@ def _compute_bounded(client, tasks, directory, timeout, stall_timeout, compute_k
 
 def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=(), partitions=None,
             memory_budget=None, overwrite=False, compute_kwargs=None, timeout=None,
-            stall_timeout=STALL_TIMEOUT) -> list:
+            stall_timeout=STALL_TIMEOUT, resubmits=1) -> list:
     """Writes a Dask DataFrame as a partitioned archive in ``directory``.
 
     key, timestamp, data, group: column names (data=None stores each row as a
@@ -262,9 +306,11 @@ def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=()
 
     On a dask.distributed cluster no wait is unbounded: when nothing moves
     (no task of the cluster changes state and nothing in ``directory``
-    changes) for ``stall_timeout`` seconds, or the job takes longer than
-    ``timeout`` seconds (None: no limit), its tasks are cancelled and
-    StallError (a TimeoutError) is raised; no manifest is written then.
+    changes) for ``stall_timeout`` seconds, the unfinished partitions are
+    cancelled and submitted again as a fresh graph (up to ``resubmits``
+    times); when that stalls too, or the job takes longer than ``timeout``
+    seconds (None: no limit), its tasks are cancelled and StallError (a
+    TimeoutError) is raised; no manifest is written then.
     """
     import dask
     from dask.dataframe.shuffle import rearrange_by_column
@@ -293,7 +339,7 @@ def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=()
     if client is None:
         results = list(dask.compute(*tasks, **compute_kwargs))
     else:
-        results = _compute_bounded(client, tasks, directory, timeout, stall_timeout, compute_kwargs)
+        results = _compute_bounded(client, tasks, directory, timeout, stall_timeout, resubmits, compute_kwargs)
     _remove_leftovers(directory, partitions)
     esdb.write_manifest(directory, [file_name(i) for i in range(partitions)])
     return results

@@ -73,7 +73,27 @@ std::vector<std::string> paths_of(const std::vector<pyb::handle>& inputs) {
   return out;
 }
 
+// Reader(..., **options): the fields of esdb::ReaderOptions by name; an
+// unknown name is a TypeError, as for any Python call.
+ReaderOptions reader_options(const pyb::kwargs& kw) {
+  ReaderOptions o;
+  for (const auto& [k, v] : kw) {
+    const std::string name = pyb::str(k);
+    if (name == "cache_bytes") o.cache_bytes = v.cast<uint64_t>();
+    else if (name == "tail_bytes") o.tail_bytes = v.cast<uint64_t>();
+    else if (name == "lookback_bytes") o.lookback_bytes = v.cast<uint64_t>();
+    else if (name == "dir_bytes") o.dir_bytes = v.cast<uint64_t>();
+    else if (name == "attempts") o.attempts = v.cast<int>();
+    else if (name == "timeout_ms") o.timeout_ms = v.cast<uint64_t>();
+    else if (name == "connect_timeout_ms") o.connect_timeout_ms = v.cast<uint64_t>();
+    else if (name == "ca_file") o.ca_file = pyb::str(pyb::module_::import("os").attr("fspath")(v));
+    else throw pyb::type_error("unexpected keyword argument '" + name + "'");
+  }
+  return o;
+}
+
 }  // namespace
+
 
 void register_reader(pyb::module_& m) {
   pyb::class_<Key>(m, "Key", "One key of a file: its metadata and scans. Keeps the file mapped while it lives.")
@@ -121,12 +141,15 @@ void register_reader(pyb::module_& m) {
   pyb::class_<Reader>(m, "Reader",
                       "An esdb file opened for reading. Immutable: share it between threads freely;\n"
                       "each scan owns its buffers.")
-      .def(pyb::init([](pyb::handle path) {
+      .def(pyb::init([](pyb::handle path, const pyb::kwargs& options) {
              const std::string p = pyb::str(pyb::module_::import("os").attr("fspath")(path));
+             const ReaderOptions o = reader_options(options);
              pyb::gil_scoped_release nogil;
-             return Reader::open(p);
+             return Reader::open(p, o);
            }),
-           arg("path"))
+           arg("path"),
+           "Reader(path, *, cache_bytes=, tail_bytes=, attempts=, timeout_ms=, connect_timeout_ms=, ca_file=):\n"
+           "the keyword options are esdb::ReaderOptions, for http(s):// and s3:// URLs.")
       .def_property_readonly("path", &Reader::path)
       .def_property_readonly("stats", &Reader::stats)
       // find, __getitem__, __contains__: fast_find.cc, installed below.
@@ -186,12 +209,13 @@ void register_reader(pyb::module_& m) {
   pyb::class_<MultiReader>(m, "MultiReader",
                            "Several files read as one (paths in order; a partitioned archive directory\n"
                            "alone is read through its manifest, probing only a key's own file).")
-      .def(pyb::init([](const std::vector<pyb::handle>& paths) {
+      .def(pyb::init([](const std::vector<pyb::handle>& paths, const pyb::kwargs& options) {
              const std::vector<std::string> ps = paths_of(paths);
+             const ReaderOptions o = reader_options(options);
              pyb::gil_scoped_release nogil;
-             return MultiReader::open(ps);
+             return MultiReader::open(ps, o);
            }),
-           arg("paths"))
+           arg("paths"), "MultiReader(paths, **options): options as Reader's.")
       .def_property_readonly("paths", [](const MultiReader& r) {
         std::vector<std::string> out;
         for (const Reader& x : r.readers()) out.push_back(x.path());

@@ -139,28 +139,56 @@ def test_json_rows_and_groups(client, tmp_path):
     assert len(esdb.dask.read_esdb(out).compute()) == len(df)
 
 
+def _with_fault(c, env, marker, run):
+    # Workers read a fault switch from their environment: set it on them.
+    c.run(lambda e, m: os.environ.__setitem__(e, m), env, marker, callback_timeout=60)
+    try:
+        return run()
+    finally:
+        c.run(lambda e: os.environ.pop(e, None), env, callback_timeout=60)
+
+
 def test_worker_killed_in_to_esdb(client, tmp_path):
     c, marker, _ = client
     # At most 50k rows: exactly-once after a killed writer does not need more,
-    # and CI's time is better spent elsewhere. (With 200k the retried job once
-    # stalled after the kill on a loaded machine; to_esdb's own bounds now
-    # turn such a stall into StallError, see test_stalled_job_is_bounded.)
+    # and CI's time is better spent elsewhere.
     rows = min(50_000, max(1000, ROWS // 5))
     df = model_frame(rows, seed=1)
     out = str(tmp_path / "killed")
-    # Workers read the fault switch from their environment: set it on them.
-    c.run(lambda m: os.environ.__setitem__(esdb.dask._KILL_MARKER_ENV, m), marker, callback_timeout=60)
-    try:
-        # Bounded by to_esdb itself: a job that stalls after the kill raises
-        # StallError (and fails the test) instead of hanging CI.
-        esdb.dask.to_esdb(dd.from_pandas(df, npartitions=4), out, key="customer", timestamp="ts", data="payload",
-                          partitions=PARTITIONS, timeout=300, stall_timeout=120)
-    finally:
-        c.run(lambda: os.environ.pop(esdb.dask._KILL_MARKER_ENV, None), callback_timeout=60)
+    # dask.distributed 2022.12 now and then loses track of a task whose inputs
+    # died with the worker and waits forever (CI saw it): to_esdb resubmits
+    # the unfinished partitions after stall_timeout, so the job still ends.
+    _with_fault(c, esdb.dask._KILL_MARKER_ENV, marker, lambda: esdb.dask.to_esdb(
+        dd.from_pandas(df, npartitions=4), out, key="customer", timestamp="ts", data="payload",
+        partitions=PARTITIONS, timeout=300, stall_timeout=20, resubmits=2))
     assert os.path.exists(marker)  # a worker did die halfway through a file
     assert sorted(os.listdir(out)) == sorted(esdb.read_manifest(out) + ["esdb-manifest.json"])  # nothing partial
     got = esdb.dask.read_esdb(out).compute()
     pd.testing.assert_frame_equal(sorted_events(got), expected_of(df))  # every event exactly once
+
+
+def test_stuck_writer_is_resubmitted(client, tmp_path):
+    # One writer hangs halfway through its file (the scheduler sees it
+    # running, nothing moves): after stall_timeout its partition is submitted
+    # again under fresh keys and the archive is exact; with resubmits=0 the
+    # same hang is a StallError and no archive.
+    c, _, _ = client
+    df = model_frame(4000, seed=2)
+    ddf = dd.from_pandas(df, npartitions=2)
+    spec = dict(key="customer", timestamp="ts", data="payload", partitions=2, timeout=120, stall_timeout=3)
+    out = str(tmp_path / "resubmitted")
+    hang = str(tmp_path / "hang-1")
+    _with_fault(c, esdb.dask._HANG_MARKER_ENV, hang, lambda: esdb.dask.to_esdb(ddf, out, **spec))
+    assert os.path.exists(hang)
+    assert sorted(os.listdir(out)) == ["esdb-manifest.json", "part-00000.esdb", "part-00001.esdb"]
+    pd.testing.assert_frame_equal(sorted_events(esdb.dask.read_esdb(out).compute()), expected_of(df))
+
+    out = str(tmp_path / "not-resubmitted")
+    hang = str(tmp_path / "hang-2")
+    with pytest.raises(esdb.dask.StallError, match="no progress for 3 s"):
+        _with_fault(c, esdb.dask._HANG_MARKER_ENV, hang,
+                    lambda: esdb.dask.to_esdb(ddf, out, resubmits=0, **spec))
+    assert not esdb.is_partitioned_archive(out)
 
 
 def test_stalled_job_is_bounded(client, tmp_path):

@@ -6,6 +6,9 @@ C++ tests run the real nginx and the fault cases; this checks the binding).
 
 import http.server
 import os
+import shutil
+import ssl
+import subprocess
 import threading
 
 import pytest
@@ -81,3 +84,44 @@ def test_missing_url_is_an_io_error(server):
     with pytest.raises(esdb.IoError) as e:
         esdb.Reader(f"{base}/missing.esdb")
     assert e.value.path == f"{base}/missing.esdb"
+
+
+def test_reader_options_are_checked(server):
+    root, base = server
+    write_model(esdb, random_model(seed=12), root / "o.esdb")
+    r = esdb.Reader(f"{base}/o.esdb", cache_bytes=1 << 20, attempts=2, timeout_ms=5000, connect_timeout_ms=2000)
+    assert r.verify() == []
+    with pytest.raises(TypeError, match="no_such_option"):
+        esdb.Reader(f"{base}/o.esdb", no_such_option=1)
+    with pytest.raises(TypeError, match="no_such_option"):
+        esdb.MultiReader([f"{base}/o.esdb"], no_such_option=1)
+
+
+def test_https_is_verified_with_ca_file(tmp_path):
+    # The same in-process server behind TLS, with a certificate made for
+    # 127.0.0.1: unverifiable without ca_file, read like the local file with it.
+    openssl = shutil.which("openssl")
+    if not openssl:
+        pytest.skip("openssl is not installed (scripts/deps.sh installs it)")
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True, timeout=60)
+    path = write_model(esdb, random_model(seed=13), tmp_path / "t.esdb")
+    RangeHandler.root = str(tmp_path)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RangeHandler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    try:
+        url = f"https://127.0.0.1:{httpd.server_address[1]}/t.esdb"
+        with pytest.raises(esdb.IoError, match="certificate"):
+            esdb.Reader(url, attempts=1)
+        remote, local = esdb.Reader(url, ca_file=cert), esdb.Reader(path)
+        for k in local:
+            assert as_tuples(remote[k.name].scan()) == as_tuples(k.scan())
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -158,6 +158,21 @@ bool wait_for_port(int port, ChildProcess& child, milliseconds limit) {
   return false;
 }
 
+// ---- a certificate ----
+
+std::optional<std::string> make_test_certificate(const std::string& dir) {
+  const std::string openssl = find_program("openssl", {"/usr/bin", "/usr/local/bin"});
+  if (openssl.empty()) return "openssl is not installed (Debian: openssl; scripts/deps.sh installs it)";
+  const std::string log = dir + "/openssl.log";
+  ChildProcess p({openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                  "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"},
+                 log);
+  for (int i = 0; i < 500 && p.running(); i++) std::this_thread::sleep_for(milliseconds(20));
+  if (p.running()) return "openssl took over 10 s to make a certificate";
+  if (!fs::exists(dir + "/cert.pem") || !fs::exists(dir + "/key.pem")) return "openssl failed: " + read_file(log);
+  return std::nullopt;
+}
+
 // ---- nginx ----
 
 static std::string nginx_binary() { return find_program("nginx", {"/usr/sbin", "/usr/local/sbin"}); }
@@ -167,7 +182,8 @@ std::optional<std::string> NginxServer::missing() {
   return std::nullopt;
 }
 
-NginxServer::NginxServer(const std::string& root) : dir_(make_temp_dir("nginx")) {
+NginxServer::NginxServer(const std::string& root, const std::string& tls_cert, const std::string& tls_key)
+    : dir_(make_temp_dir("nginx")), tls_(!tls_cert.empty()) {
   port_ = free_port();
   fs::create_directories(dir_ + "/tmp");
   // One process in the foreground, everything under dir_, nothing of the
@@ -187,7 +203,8 @@ NginxServer::NginxServer(const std::string& root) : dir_(make_temp_dir("nginx"))
        << "  types { application/octet-stream esdb; }\n"
        << "  default_type application/octet-stream;\n"
        << "  keepalive_requests 100000;\n"
-       << "  server {\n    listen 127.0.0.1:" << port_ << ";\n    root " << root << ";\n"
+       << "  server {\n    listen 127.0.0.1:" << port_ << (tls_ ? " ssl" : "") << ";\n    root " << root << ";\n"
+       << (tls_ ? "    ssl_certificate " + tls_cert + ";\n    ssl_certificate_key " + tls_key + ";\n" : "")
        << "    location / { }\n"
        // Fixed failures, for the client's retry tests.
        << "    location = /status/503 { return 503; }\n"
@@ -210,7 +227,7 @@ NginxServer::~NginxServer() {
 }
 
 std::string NginxServer::url(const std::string& name) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/" + name;
+  return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + "/" + name;
 }
 
 std::vector<AccessLogEntry> NginxServer::access_log() const {

@@ -42,6 +42,11 @@ int free_port();
 // (or as soon as `child` has exited).
 bool wait_for_port(int port, ChildProcess& child, std::chrono::milliseconds limit);
 
+// A self-signed certificate for 127.0.0.1 (subjectAltName IP:127.0.0.1) and
+// its key, written by the openssl program into dir as cert.pem and key.pem;
+// why not, when openssl is missing or fails.
+std::optional<std::string> make_test_certificate(const std::string& dir);
+
 // One line of nginx's access log.
 struct AccessLogEntry {
   std::string method;
@@ -56,13 +61,15 @@ class NginxServer {
   // Why the server cannot run here (the program is missing), or nullopt.
   static std::optional<std::string> missing();
 
-  explicit NginxServer(const std::string& root);  // serves the files under root
+  // Serves the files under root; over https when a PEM certificate and its
+  // key are given (make_test_certificate()).
+  explicit NginxServer(const std::string& root, const std::string& tls_cert = "", const std::string& tls_key = "");
   ~NginxServer();
   NginxServer(const NginxServer&) = delete;
   NginxServer& operator=(const NginxServer&) = delete;
 
   int port() const { return port_; }
-  std::string url(const std::string& name) const;  // http://127.0.0.1:PORT/name
+  std::string url(const std::string& name) const;  // http(s)://127.0.0.1:PORT/name
   // Every request logged so far, oldest first; clear_log() starts afresh.
   std::vector<AccessLogEntry> access_log() const;
   void clear_log();
@@ -70,6 +77,7 @@ class NginxServer {
  private:
   std::string dir_;  // config, logs, pid: a temporary directory of its own
   int port_ = 0;
+  bool tls_ = false;
   std::unique_ptr<ChildProcess> process_;
 };
 

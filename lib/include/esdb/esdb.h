@@ -167,6 +167,9 @@ struct ReaderOptions {
   int attempts = 4;                               // tries per request (timeouts, resets, 5xx, 429)
   uint64_t timeout_ms = 30000;                    // per try
   uint64_t connect_timeout_ms = 5000;
+  // https: PEM certificates to verify servers with; "" = the file
+  // $AWS_CA_BUNDLE names, else the system's store. Always verified.
+  std::string ca_file;
 };
 
 // What a remote Reader has sent (tries included) and received.
