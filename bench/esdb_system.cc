@@ -52,6 +52,17 @@ class EsdbSystem final : public System {
     return true;
   }
 
+  bool newest(std::string_view key, uint64_t limit, Sink& sink) override {
+    const std::optional<Key> k = reader_->find(key);
+    if (!k) return false;
+    uint64_t n = 0;
+    for (const Event& e : k->scan({.reverse = true})) {
+      sink.event(e.timestamp, e.data);
+      if (++n == limit) break;
+    }
+    return true;
+  }
+
   void full_scan(Sink& sink) override {
     for (const Key& k : reader_->keys()) {
       for (const Event& e : k.scan()) sink.event(e.timestamp, e.data);

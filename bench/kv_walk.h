@@ -29,7 +29,7 @@ bool kv_walk_forward(Iterator& it, std::string_view lower, Sink& sink) {
 
 // Newest first from where `it` stands (the key's last event), the events
 // whose record contains `pattern`, at most `limit` of them (0: all); false if
-// the key has no events at all.
+// the key has no events at all. The empty pattern matches every record.
 template <class Iterator>
 bool kv_walk_back_matching(Iterator& it, std::string_view lower, std::string_view pattern, uint64_t limit,
                            Sink& sink) {

@@ -65,7 +65,14 @@ class LevelSystem final : public System {
 
   bool index_scan(std::string_view key, std::string_view name, std::string_view value, uint64_t limit,
                   Sink& sink) override {
-    const std::string lower = kv_lower(key), pattern = kv_pattern(name, value);
+    return walk_back(key, kv_pattern(name, value), limit, sink);
+  }
+
+  // Reverse iteration from the key's last event; the empty pattern matches every record.
+  bool newest(std::string_view key, uint64_t limit, Sink& sink) override { return walk_back(key, "", limit, sink); }
+
+  bool walk_back(std::string_view key, std::string_view pattern, uint64_t limit, Sink& sink) {
+    const std::string lower = kv_lower(key);
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
     // LevelDB has no SeekForPrev: seek past the key's last event, step back.
     it->Seek(kv_upper(key));

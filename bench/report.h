@@ -24,6 +24,7 @@ struct Result {
   double lookup_seconds = 0;
   Latency index_all;    // every matching event of the key, newest first
   Latency index_top10;  // the newest 10 matching events
+  Latency newest10;     // the newest 10 events of the key, any kind (#16)
   Latency missing;
   double scan_seconds = 0;  // best run
   uint64_t scan_events = 0, scan_bytes = 0;

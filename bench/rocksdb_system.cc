@@ -81,7 +81,14 @@ class RocksSystem final : public System {
 
   bool index_scan(std::string_view key, std::string_view name, std::string_view value, uint64_t limit,
                   Sink& sink) override {
-    const std::string lower = kv_lower(key), pattern = kv_pattern(name, value);
+    return walk_back(key, kv_pattern(name, value), limit, sink);
+  }
+
+  // Reverse iteration from the key's last event; the empty pattern matches every record.
+  bool newest(std::string_view key, uint64_t limit, Sink& sink) override { return walk_back(key, "", limit, sink); }
+
+  bool walk_back(std::string_view key, std::string_view pattern, uint64_t limit, Sink& sink) {
+    const std::string lower = kv_lower(key);
     std::unique_ptr<rocksdb::Iterator> it(reader_->NewIterator(prefix_read()));
     it->SeekForPrev(kv_upper(key));
     const bool found = kv_walk_back_matching(*it, lower, pattern, limit, sink);

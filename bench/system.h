@@ -40,6 +40,9 @@ class System {
   // At most `limit` events of `key` carrying (name, value), newest first.
   virtual bool index_scan(std::string_view key, std::string_view name, std::string_view value, uint64_t limit,
                           Sink& sink) = 0;
+  // The newest `limit` events of `key`, newest first; false when the key is
+  // not stored.
+  virtual bool newest(std::string_view key, uint64_t limit, Sink& sink) = 0;
   // Every event of the file.
   virtual void full_scan(Sink& sink) = 0;
 };

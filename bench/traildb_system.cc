@@ -129,6 +129,28 @@ class TrailSystem final : public System {
     return true;
   }
 
+  // Trails only run forward: the whole trail is walked, keeping its last
+  // `limit` events in a ring, which is what a TrailDB user does.
+  bool newest(std::string_view key, uint64_t limit, Sink& sink) override {
+    if (!seek(key)) return false;
+    if (limit == 0) return true;
+    matches_.clear();
+    uint64_t seen = 0;
+    while (const tdb_event* e = tdb_cursor_next(cursor_)) {
+      if (matches_.size() < limit) {
+        matches_.push_back({e->timestamp, data(e)});
+      } else {
+        matches_[seen % limit] = {e->timestamp, data(e)};
+      }
+      ++seen;
+    }
+    for (uint64_t i = 0; i < matches_.size(); ++i) {
+      const auto& m = matches_[(seen - 1 - i) % matches_.size()];
+      sink.event(static_cast<int64_t>(m.first), m.second);
+    }
+    return true;
+  }
+
   void full_scan(Sink& sink) override {
     const uint64_t trails = tdb_num_trails(db_);
     for (uint64_t t = 0; t < trails; ++t) {

@@ -24,14 +24,9 @@ uint64_t ChunkBuilder::encoded_size(int64_t ts, size_t data_size, bool first, in
 }
 
 void ChunkBuilder::add(int64_t ts, std::string_view data) {
-  if (count_ > 0 && sub_block_size_ > 0 &&
+  if (count_ > 0 && sub_block_size_ > 0 && !tail_only_ &&
       payload_.size() - sub_start_ + encoded_size(ts, data.size(), false, last_ts_) > sub_block_size_) {
-    if (tail_only_) {
-      const uint64_t delta = static_cast<uint64_t>(ts) - static_cast<uint64_t>(last_ts_);
-      deferred_.push_back({payload_.size(), static_cast<uint32_t>(count_), ts, format::varint_size(delta)});
-    } else {
-      subs_.push_back({static_cast<uint32_t>(payload_.size()), static_cast<uint32_t>(count_)});
-    }
+    subs_.push_back({static_cast<uint32_t>(payload_.size()), static_cast<uint32_t>(count_)});
     sub_start_ = payload_.size();
   }
   if (count_ == 0 || (!tail_only_ && sub_start_ == payload_.size())) {
@@ -54,7 +49,10 @@ std::string ChunkBuilder::take_payload(std::string next_buffer) {
 }
 
 std::vector<SubEnd> ChunkBuilder::take_subs(bool newest) {
-  if (tail_only_) return newest && !deferred_.empty() ? split_deferred() : std::vector<SubEnd>{};
+  if (tail_only_) {
+    const bool split = newest && count_ >= 2 && payload_.size() >= kTailSplitFactor * sub_block_size_;
+    return split ? split_tail() : std::vector<SubEnd>{};
+  }
   std::vector<SubEnd> s;
   if (!subs_.empty()) {
     s.swap(subs_);
@@ -63,21 +61,34 @@ std::vector<SubEnd> ChunkBuilder::take_subs(bool newest) {
   return s;
 }
 
-// Rewrites the payload with each deferred sub-block's first timestamp
-// absolute (zigzag) instead of a delta, so each sub-block decodes alone.
-std::vector<SubEnd> ChunkBuilder::split_deferred() {
-  std::string out;
-  out.reserve(payload_.size() + deferred_.size() * 10);
-  std::vector<SubEnd> subs;
-  size_t from = 0;
-  for (const Deferred& d : deferred_) {
-    out.append(payload_, from, d.at - from);
-    subs.push_back({static_cast<uint32_t>(out.size()), d.event});
-    format::put_varint(out, format::zigzag(d.ts));
-    from = d.at + static_cast<size_t>(d.delta_size);
+// Splits the payload in two: the newest events, as many as fit in
+// sub_block_size_ payload bytes (at least one), become a sub-block of their
+// own, its first timestamp rewritten absolute (zigzag) so it decodes alone.
+// One split, not a sub-block every sub_block_size_ bytes: each extra
+// compression boundary costs Snappy its back-references (BENCHMARKS.md).
+std::vector<SubEnd> ChunkBuilder::split_tail() {
+  format::Cursor c(payload_);
+  uint64_t ts = 0, t = 0, n = 0;
+  size_t at = 0;
+  int delta_size = 0;
+  uint32_t event = 0;
+  for (uint32_t i = 0; i < count_; i++) {
+    at = c.position();
+    c.varint(t);  // the builder wrote these bytes: they parse
+    c.varint(n);
+    delta_size = static_cast<int>(c.position() - at) - format::varint_size(n);
+    ts = i == 0 ? static_cast<uint64_t>(format::unzigzag(t)) : ts + t;
+    event = i;
+    if (i >= 1 && payload_.size() - at <= sub_block_size_) break;
+    c.skip(n);
   }
-  out.append(payload_, from, std::string::npos);
-  subs.push_back({static_cast<uint32_t>(out.size()), static_cast<uint32_t>(count_)});
+  std::string out;
+  out.reserve(payload_.size() + 10);
+  out.append(payload_, 0, at);
+  format::put_varint(out, format::zigzag(static_cast<int64_t>(ts)));
+  out.append(payload_, at + static_cast<size_t>(delta_size), std::string::npos);
+  std::vector<SubEnd> subs{{static_cast<uint32_t>(at), event},
+                           {static_cast<uint32_t>(out.size()), static_cast<uint32_t>(count_)}};
   payload_.swap(out);
   return subs;
 }
@@ -87,7 +98,6 @@ void ChunkBuilder::reset() {
   count_ = 0;
   sub_start_ = 0;
   subs_.clear();
-  deferred_.clear();
 }
 
 std::string DecodedChunk::decode(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts) {

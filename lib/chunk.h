@@ -35,11 +35,14 @@ void encode_chunk_entry(std::string& out, const ChunkEntry& e);
 
 class ChunkBuilder {
  public:
+  static constexpr size_t kTailSplitFactor = 4;
   // 0: one sub-block per chunk. Otherwise an event that would take the
   // current sub-block past this many bytes starts a new one (its timestamp
   // then absolute again, so each sub-block decodes on its own).
   // `tail_only`: the payload stays one run of deltas and only a chunk taken
-  // with take_subs(true) (a group's newest chunk) is split, after the fact.
+  // with take_subs(true) (a group's newest chunk) of at least
+  // kTailSplitFactor sub-blocks' bytes is split, after the fact, in two: its
+  // newest sub_block_size bytes of events and the rest.
   void set_sub_block_size(size_t n, bool tail_only = false) {
     sub_block_size_ = n;
     tail_only_ = tail_only;
@@ -63,21 +66,12 @@ class ChunkBuilder {
   void reset();
 
  private:
-  // A sub-block start the tail-only mode deferred: the event's ts varint
-  // (a delta until the split) at payload byte `at`, its absolute `ts`.
-  struct Deferred {
-    size_t at;
-    uint32_t event;
-    int64_t ts;
-    int delta_size;
-  };
-  std::vector<SubEnd> split_deferred();
+  std::vector<SubEnd> split_tail();
 
   size_t sub_block_size_ = 0;
   bool tail_only_ = false;
   size_t sub_start_ = 0;  // payload offset of the current sub-block
   std::vector<SubEnd> subs_;
-  std::vector<Deferred> deferred_;
   std::string payload_;
   uint64_t count_ = 0;
   int64_t first_ts_ = 0;

@@ -15,10 +15,13 @@ std::string parse_index_block(std::string_view payload, uint64_t event_count, st
   for (uint64_t i = 0; i < n; i++) {
     IndexRecord r;
     uint64_t where;
-    std::string at = " (index entry " + std::to_string(i) + ")";
+    // Built only on failure: a scan parses every entry of the key's block,
+    // and formatting this eagerly was a quarter of an index scan's
+    // instructions (BENCHMARKS.md, "idx against TrailDB").
+    const auto at = [i] { return " (index entry " + std::to_string(i) + ")"; };
     if (!c.prefixed(r.name, format::kMaxIndexNameSize) || !c.prefixed(r.value, format::kMaxIndexValueSize) ||
         !c.varint(r.count) || !c.varint(r.first) || !c.varint(r.last) || !c.varint(where)) {
-      return "index entry is truncated" + at;
+      return "index entry is truncated" + at();
     }
     r.deltas_len = where >> 1;
     r.external = where & 1;
@@ -26,15 +29,15 @@ std::string parse_index_block(std::string_view payload, uint64_t event_count, st
         r.last - r.first < r.count - 1 || (r.count == 1) != (r.first == r.last) ||
         (r.count == 1) != (r.deltas_len == 0) || r.deltas_len < r.count - 1 ||
         r.deltas_len > 10 * (r.count - 1)) {
-      return "index entry header is inconsistent" + at;
+      return "index entry header is inconsistent" + at();
     }
     if (r.external) {
-      if (!c.varint(r.external_offset)) return "index entry is truncated" + at;
+      if (!c.varint(r.external_offset)) return "index entry is truncated" + at();
     } else if (!c.bytes(r.deltas_len, r.inline_deltas)) {
-      return "index entry is truncated" + at;
+      return "index entry is truncated" + at();
     }
     if (!out.empty() && (out.back().name > r.name || (out.back().name == r.name && out.back().value >= r.value))) {
-      return "index entries are not sorted" + at;
+      return "index entries are not sorted" + at();
     }
     out.push_back(r);
   }

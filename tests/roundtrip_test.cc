@@ -353,38 +353,91 @@ TEST(RoundTrip, CompactTailSubBlocks) {
   check_file(m, t.path("f.esdb"));
 }
 
-// The bytes, counted by hand from SPEC.md: one key, one group, 130 raw
+// The bytes, counted by hand from SPEC.md: one key, one group, 140 raw
 // events of 40 data bytes at timestamps 1000, 1001, ... Each event is
 // ts (1 byte: delta 1) + length (1) + 40, the chunk's first one 43 (zigzag
 // 1000 = 2000 takes 2 bytes): 24 events a 1 KiB chunk (1009 bytes), so 5
-// full chunks and a last one of 10 events (421 bytes). 256-byte sub-blocks
-// hold 6 events (253 bytes). Whole chunks: 5 * 1009 + 421 raw bytes. Tail
-// sub-blocks split only the last chunk, in two: its 7th event's ts becomes
-// absolute (+1 byte) and a 2-entry table is added (+2 * 9 + 4 bytes).
-// Sub-blocks everywhere: 4 per full chunk (+3 bytes and 4 * 9 + 4 each).
+// full chunks and a last one of 20 events (43 + 19 * 42 = 841 bytes).
+// Tail sub-blocks of 200 bytes split only the last chunk (841 >= 4 * 200),
+// in two: its newest 4 events (168 bytes; 5 would be 210) alone, their
+// first ts absolute (+1 byte: zigzag 1136 takes 2), and a 2-entry table
+// (+2 * 9 + 4 bytes). The same with 256-byte sub-blocks splits nothing
+// (841 < 4 * 256). Sub-blocks of 256 everywhere hold 6 events (253 bytes):
+// 4 per chunk (+3 bytes and 4 * 9 + 4 each), the last chunk's too (6,6,6,2).
 TEST(RoundTrip, CompactTailSubBlocksSplitOnlyTheNewestChunk) {
   TempDir t;
   Model m;
-  for (int i = 0; i < 130; i++) m.add({.key = "k", .timestamp = 1000 + i, .data = std::string(40, 'a' + i % 26)});
-  WriterOptions o{.chunk_size = 1024, .compress = false, .sub_block_size = 256};
-  o.sub_block_size = 0;
+  for (int i = 0; i < 140; i++) m.add({.key = "k", .timestamp = 1000 + i, .data = std::string(40, 'a' + i % 26)});
+  WriterOptions o{.chunk_size = 1024, .compress = false, .sub_block_size = 0};
   const FileStats whole = write_model(m, t.path("whole.esdb"), o);
-  o.sub_block_size = 256;
+  o.sub_block_size = 200;
   o.tail_sub_blocks = true;
   const FileStats tail = write_model(m, t.path("tail.esdb"), o);
+  o.sub_block_size = 256;
+  const FileStats small = write_model(m, t.path("small.esdb"), o);
   o.tail_sub_blocks = false;
   const FileStats all = write_model(m, t.path("all.esdb"), o);
   EXPECT_EQ(whole.chunk_count, 6u);
-  EXPECT_EQ(whole.raw_chunk_bytes, 5u * 1009 + 421);
+  EXPECT_EQ(whole.raw_chunk_bytes, 5u * 1009 + 841);
   EXPECT_EQ(tail.raw_chunk_bytes, whole.raw_chunk_bytes + 1);
   EXPECT_EQ(tail.stored_chunk_bytes, whole.stored_chunk_bytes + 1 + 2 * 9 + 4);
-  EXPECT_EQ(all.raw_chunk_bytes, whole.raw_chunk_bytes + 5 * 3 + 1);
-  EXPECT_EQ(all.stored_chunk_bytes, whole.stored_chunk_bytes + 5 * (3 + 4 * 9 + 4) + 1 + 2 * 9 + 4);
+  EXPECT_EQ(small.raw_chunk_bytes, whole.raw_chunk_bytes);
+  EXPECT_EQ(small.stored_chunk_bytes, whole.stored_chunk_bytes);
+  EXPECT_EQ(read_file(t.path("small.esdb")), read_file(t.path("whole.esdb")));
+  EXPECT_EQ(all.raw_chunk_bytes, whole.raw_chunk_bytes + 6 * 3);
+  EXPECT_EQ(all.stored_chunk_bytes, whole.stored_chunk_bytes + 6 * (3 + 4 * 9 + 4));
   // Everything before the last chunk is the whole-chunk file's bytes.
   const std::string a = read_file(t.path("whole.esdb")), b = read_file(t.path("tail.esdb"));
   ASSERT_GT(a.size(), 8u + 5 * 1014);
   EXPECT_EQ(a.substr(0, 8 + 5 * 1014), b.substr(0, 8 + 5 * 1014));  // header, 5 chunks of 1009 + 5 trailer bytes
   check_file(m, t.path("tail.esdb"));
+}
+
+// A newest event larger than a sub-block is the tail on its own: 20 events
+// of 40 bytes (43 + 19 * 42 = 841 payload bytes) and one of 500 (1 + 2 +
+// 500), one 1344-byte chunk, split before its last event (+1 byte: zigzag
+// 1020 takes 2) with a 2-entry table.
+TEST(RoundTrip, CompactTailSubBlockOfOneLargeEvent) {
+  TempDir t;
+  Model m;
+  for (int i = 0; i < 21; i++) m.add({.key = "k", .timestamp = 1000 + i, .data = std::string(i == 20 ? 500 : 40, 'x')});
+  WriterOptions o{.chunk_size = 4096, .compress = false, .sub_block_size = 0};
+  const FileStats whole = write_model(m, t.path("whole.esdb"), o);
+  o.sub_block_size = 200;
+  o.tail_sub_blocks = true;
+  const FileStats tail = write_model(m, t.path("tail.esdb"), o);
+  EXPECT_EQ(whole.raw_chunk_bytes, 841u + 503);
+  EXPECT_EQ(tail.raw_chunk_bytes, whole.raw_chunk_bytes + 1);
+  EXPECT_EQ(tail.stored_chunk_bytes, whole.stored_chunk_bytes + 1 + 2 * 9 + 4);
+  check_file(m, t.path("tail.esdb"));
+}
+
+// An index scan finds each entry of the key's index block, and nothing for
+// values before the first, between two or after the last, each against the
+// model, with and without with_indexes.
+TEST(RoundTrip, IndexScanFindsEachEntryAndNoOther) {
+  TempDir t;
+  Model m;
+  const std::vector<std::pair<std::string, std::string>> kinds{{"a", "1"}, {"b", "2"}, {"b", "4"}, {"c", "3"}};
+  for (int i = 0; i < 60; i++) {
+    const auto& [n, v] = kinds[i % kinds.size()];
+    m.add({.key = "k", .timestamp = i, .data = "e" + std::to_string(i), .indexes = {{n, v}, {"z", "all"}}});
+  }
+  write_model(m, t.path("f.esdb"), {});
+  Reader r = Reader::open(t.path("f.esdb"));
+  const std::optional<Key> k = r.find("k");
+  ASSERT_TRUE(k);
+  const std::vector<std::pair<std::string, std::string>> probes{
+      {"a", "0"}, {"a", "1"}, {"a", "2"}, {"b", "2"}, {"b", "3"}, {"b", "4"}, {"c", "3"}, {"y", "x"}, {"z", "all"}, {"zz", "0"}};
+  for (const auto& [n, v] : probes) {
+    const bool present = n == "z" || std::find(kinds.begin(), kinds.end(), std::pair{n, v}) != kinds.end();
+    for (bool with : {false, true}) {
+      ScanOptions o{.index = IndexEntry{n, v}, .reverse = true, .with_indexes = with};
+      const std::vector<Got> want = to_got(m.expect("k", o), with);
+      EXPECT_EQ(collect(k->scan(o)), want) << n << "=" << v;
+      EXPECT_EQ(want.empty(), !present) << n << "=" << v;
+    }
+  }
 }
 
 }  // namespace

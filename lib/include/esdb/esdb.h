@@ -83,9 +83,11 @@ struct WriterOptions {
   // layout. A chunk that fits in one sub-block is always stored whole.
   size_t sub_block_size = 0;
   // With sub_block_size: split only each group's newest chunk (the one a
-  // newest-first scan of a key reads first) and keep older chunks whole, so
-  // newest-N reads gain almost all of the sub-blocks' speed for a fraction
-  // of their size (BENCHMARKS.md, "Compact blocks").
+  // newest-first scan of a key reads first), and only one of at least 4 x
+  // sub_block_size bytes, in two: its newest sub_block_size bytes of events
+  // and the rest; older chunks stay whole. Newest-N reads of large keys gain
+  // most of the sub-blocks' speed for ~1% of size (SPEC.md, BENCHMARKS.md
+  // "Reads at the limit").
   bool tail_sub_blocks = false;
   bool overwrite = false;    // replace an existing file at the path
   // Events are buffered up to this many bytes, then spilled as sorted runs
