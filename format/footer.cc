@@ -15,7 +15,8 @@ void Footer::encode(std::string& out, uint64_t offset) const {
   }
   put_fixed32(out, required_flags);
   put_fixed32(out, optional_flags);
-  out.append(16, '\0');
+  put_fixed64(out, dictionary_offset);
+  out.append(8, '\0');
   put_fixed32(out, format_version);
   put_fixed32(out, checksum(out.data() + start, 116, offset));
   put_fixed64(out, kFooterMagic);
@@ -43,6 +44,12 @@ std::string Footer::decode(std::string_view b, uint64_t offset) {
   required_flags = load_fixed32(p + 88);
   optional_flags = load_fixed32(p + 92);
   if (required_flags & ~kKnownRequiredFlags) return "footer has unknown required feature flags";
+  if ((required_flags & kFlagZstdDictionary) && !(required_flags & kFlagCompactBlocks)) {
+    return "footer sets the zstd dictionary flag without the compact-blocks flag";
+  }
+  // Without the flag the field is reserved: ignored, whatever it holds.
+  dictionary_offset = (required_flags & kFlagZstdDictionary) ? load_fixed64(p + 96) : 0;
+  if ((required_flags & kFlagZstdDictionary) && dictionary_offset == 0) return "footer names no zstd dictionary";
   return "";
 }
 

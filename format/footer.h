@@ -6,7 +6,8 @@
 //   48 data_bytes u64           56 raw_chunk_bytes u64
 //   64 stored_chunk_bytes u64   72 min_timestamp i64
 //   80 max_timestamp i64        88 required_flags u32
-//   92 optional_flags u32       96 reserved, 16 zero bytes
+//   92 optional_flags u32       96 dictionary_offset u64 (only with
+//   kFlagZstdDictionary, else zero and ignored)   104 reserved, 8 zero bytes
 //   112 format_version u32      116 checksum u32 (of bytes 0..116)
 //   120 magic u64
 //
@@ -34,7 +35,11 @@ struct Footer {
   int64_t max_timestamp = 0;
   uint32_t required_flags = 0;
   uint32_t optional_flags = 0;
+  uint64_t dictionary_offset = 0;  // 0 unless required_flags has kFlagZstdDictionary
   uint32_t format_version = 0;
+
+  // Where the key regions end: the dictionary block if any, else the key table.
+  uint64_t regions_end() const { return dictionary_offset ? dictionary_offset : key_table_offset; }
 
   // Appends exactly kFooterSize bytes; `offset` is where they will start.
   void encode(std::string& out, uint64_t offset) const;

@@ -1,7 +1,7 @@
 // The esdb file format vocabulary. SPEC.md is the truth; these constants
 // match it section by section.
 //
-//   file     := header key_region* key_table hash_table footer
+//   file     := header key_region* dictionary? key_table hash_table footer
 //   header   := "ESDBv1\0\n"                                  (8 bytes)
 //   block    := payload | type: u8 | checksum: u32            (5-byte trailer)
 //   key_dir  := body_len: u32 | body | checksum: u32
@@ -30,7 +30,11 @@ inline constexpr uint32_t kFormatVersion = 1;
 // "Compact blocks"). Set only when it does, so a file without them keeps the
 // version 1 bytes and any version 1 reader opens it.
 inline constexpr uint32_t kFlagCompactBlocks = 1;
-inline constexpr uint32_t kKnownRequiredFlags = kFlagCompactBlocks;
+// Bit 1: every zstd frame is coded with the file's one zstd dictionary, a
+// raw block ending at key_table_offset whose offset is in the footer (SPEC.md,
+// "zstd dictionary"). Only with bit 0: bit 1 alone is corrupt.
+inline constexpr uint32_t kFlagZstdDictionary = 2;
+inline constexpr uint32_t kKnownRequiredFlags = kFlagCompactBlocks | kFlagZstdDictionary;
 
 // Block types (the byte before a block's checksum).
 enum BlockType : uint8_t {
@@ -47,6 +51,10 @@ inline constexpr uint64_t kMaxSnappyExpansion = 22;
 // zstd can expand far more (an RLE block), so the writer never stores a zstd
 // frame that expands more than this and the reader refuses one that claims to.
 inline constexpr uint64_t kMaxZstdExpansion = 64;
+// The dictionary block's payload: checked before anything is allocated for
+// it. zstd's own magic opens it (a ZDICT dictionary, not raw content).
+inline constexpr uint64_t kMaxDictionarySize = uint64_t{1} << 20;
+inline constexpr uint32_t kZstdDictionaryMagic = 0xEC30A437;
 
 // A sub-block chunk ends with a table of one entry per sub-block,
 //   stored_end: u32 | event_end: u32 | codec: u8

@@ -59,7 +59,7 @@ std::string_view read_block(const detail::File& f, const detail::Window& w, uint
   if (type == format::kSubBlockChunk) {
     problem = "sub-block layout where a plain block belongs";
   } else {
-    problem = decompress(type, stored, scratch, payload);
+    problem = decompress(type, stored, scratch, payload, f.dictionary.get());
   }
   if (!problem.empty()) f.corrupt(offset, std::string(what) + ": " + problem);
   return payload;

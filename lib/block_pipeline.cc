@@ -3,6 +3,7 @@
 #include "block.h"
 #include "file_sink.h"
 #include "format/format.h"
+#include "zstd_dictionary.h"
 
 namespace esdb {
 
@@ -31,7 +32,9 @@ unsigned BlockPipeline::default_workers() {
   return n > 1 ? n - 1 : 0;
 }
 
-BlockPipeline::BlockPipeline(FileSink& sink, const Codec& codec, unsigned workers) : sink_(sink), codec_(codec) {
+BlockPipeline::BlockPipeline(FileSink& sink, const Codec& codec, unsigned workers, size_t dictionary_size)
+    : sink_(sink), codec_(codec), holding_(codec.kind == Compression::zstd && dictionary_size > 0),
+      dictionary_size_(dictionary_size) {
   for (unsigned i = 0; i < workers; i++) workers_.emplace_back([this] { work(); });
 }
 
@@ -47,7 +50,7 @@ BlockPipeline::~BlockPipeline() {
 void BlockPipeline::work() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    work_cv_.wait(lock, [&] { return stop_ || next_unclaimed_ < queue_.size(); });
+    work_cv_.wait(lock, [&] { return stop_ || claimable(); });
     if (stop_) return;
     encode_next(lock);
   }
@@ -85,7 +88,7 @@ void BlockPipeline::submit(std::string payload, std::vector<SubEnd> subs, Writte
   item->payload = std::move(payload);
   item->subs = std::move(subs);
   bool wake = false;
-  if (workers_.empty()) {
+  if (workers_.empty() && !holding_) {
     item->type = encode_chunk(item->payload, item->subs, codec_, item->compressed, item->scratch);
     item->ready = true;
   }
@@ -94,11 +97,15 @@ void BlockPipeline::submit(std::string payload, std::vector<SubEnd> subs, Writte
     in_flight_bytes_ += item->payload.size();
     if (!item->ready) {
       unclaimed_bytes_ += item->payload.size();
-      wake = unclaimed_bytes_ >= kWakeBytes;
+      wake = !holding_ && unclaimed_bytes_ >= kWakeBytes;
     }
+    if (holding_) held_bytes_ += item->payload.size();
     queue_.push_back(std::move(item));
   }
   if (wake) work_cv_.notify_one();
+  // The sample is at most kMaxInFlightBytes: the choice comes before the
+  // wait below, which needs the head compressed.
+  if (holding_ && held_bytes_ >= dictionary_sample_bytes(dictionary_size_)) choose_dictionary_now();
   write_ready(false);
   while (in_flight_bytes_ > kMaxInFlightBytes) write_ready(true);
 }
@@ -115,6 +122,7 @@ void BlockPipeline::then(std::function<void()> fn) {
 }
 
 void BlockPipeline::flush() {
+  if (holding_) choose_dictionary_now();
   while (true) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -122,6 +130,40 @@ void BlockPipeline::flush() {
     }
     write_ready(true);
   }
+}
+
+// Trains on the held chunks (each sub-block a sample of its own, as it is
+// compressed on its own), keeps the dictionary if it pays, and lets the
+// held chunks be compressed with the codec chosen.
+void BlockPipeline::choose_dictionary_now() {
+  std::vector<std::string_view> samples;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& item : queue_) {
+      if (item->then) continue;
+      std::string_view p = item->payload;
+      if (item->subs.size() <= 1) {
+        samples.push_back(p);
+        continue;
+      }
+      uint32_t from = 0;
+      for (const SubEnd& e : item->subs) {
+        samples.push_back(p.substr(from, e.byte_end - from));
+        from = e.byte_end;
+      }
+    }
+  }
+  DictionaryChoice choice = choose_dictionary(samples, dictionary_size_, codec_.level);
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    dictionary_ = std::move(choice.bytes);
+    codec_.dictionary = std::move(choice.compress);
+    holding_ = false;
+    if (workers_.empty()) {
+      while (claimable()) encode_next(lock);
+    }
+  }
+  work_cv_.notify_all();
 }
 
 // Writes (or runs) the items at the head of the queue that are ready; with
@@ -133,7 +175,7 @@ void BlockPipeline::write_ready(bool wait_for_head) {
     {
       std::unique_lock<std::mutex> lock(mu_);
       while (wait_for_head && !queue_.empty() && !queue_.front()->ready) {
-        if (next_unclaimed_ < queue_.size()) {
+        if (claimable()) {
           encode_next(lock);
         } else {
           done_cv_.wait(lock);

@@ -23,8 +23,9 @@ class FileSink;
 
 class BlockPipeline {
  public:
-  // `workers` == 0 compresses on the calling thread.
-  BlockPipeline(FileSink& sink, const Codec& codec, unsigned workers);
+  // `workers` == 0 compresses on the calling thread. `dictionary_size` > 0
+  // (zstd only) trains a dictionary of up to that many bytes.
+  BlockPipeline(FileSink& sink, const Codec& codec, unsigned workers, size_t dictionary_size = 0);
   ~BlockPipeline();
   BlockPipeline(const BlockPipeline&) = delete;
   BlockPipeline& operator=(const BlockPipeline&) = delete;
@@ -43,11 +44,18 @@ class BlockPipeline {
 
   static unsigned default_workers();
 
+  // Once the first block is written: the codec every block uses, with the
+  // dictionary if one was kept, and that dictionary's bytes ("" if none).
+  const Codec& codec() const { return codec_; }
+  const std::string& dictionary() const { return dictionary_; }
+
  private:
   struct Item;
   void work();
   void encode_next(std::unique_lock<std::mutex>& lock);
   void write_ready(bool wait_for_head);
+  bool claimable() const { return !holding_ && next_unclaimed_ < queue_.size(); }
+  void choose_dictionary_now();
 
   FileSink& sink_;
   Codec codec_;
@@ -63,6 +71,11 @@ class BlockPipeline {
   size_t in_flight_bytes_ = 0;
   size_t unclaimed_bytes_ = 0;  // payload bytes queued that no thread took yet
   bool stop_ = false;
+  // Collecting the dictionary's sample: nothing is claimed meanwhile.
+  bool holding_ = false;
+  size_t dictionary_size_ = 0;
+  size_t held_bytes_ = 0;
+  std::string dictionary_;
   std::vector<std::thread> workers_;
 };
 

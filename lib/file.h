@@ -8,8 +8,10 @@
 #include <string_view>
 
 #include "byte_source.h"
+#include "codec.h"
 #include "esdb/esdb.h"
 #include "format/footer.h"
+#include "format/format.h"
 
 namespace esdb::detail {
 
@@ -27,6 +29,9 @@ struct File {
   ReaderOptions options;
   format::Footer footer;
   FileStats stats;
+  // The zstd dictionary every zstd frame is coded with (kFlagZstdDictionary),
+  // digested once on open and shared, read-only, by every scan; else null.
+  DecompressDictionary dictionary;
 
   [[noreturn]] void corrupt(uint64_t offset, const std::string& what) const {
     throw Error(Errc::corrupt, path, offset, what);
@@ -69,6 +74,7 @@ inline FileStats stats_from_footer(const format::Footer& f, uint64_t file_size) 
   s.stored_chunk_bytes = f.stored_chunk_bytes;
   s.min_timestamp = f.min_timestamp;
   s.max_timestamp = f.max_timestamp;
+  if (f.dictionary_offset) s.dictionary_bytes = f.key_table_offset - f.dictionary_offset - format::kBlockTrailerSize;
   return s;
 }
 

@@ -32,7 +32,8 @@ KeyBlockBuilder::KeyBlockBuilder(FileSink& sink, const WriterOptions& options, F
       codec_(codec_of(options)),
       pipeline_(sink, codec_,
                 options.compression_threads < 0 ? BlockPipeline::default_workers()
-                                                : static_cast<unsigned>(options.compression_threads)) {
+                                                : static_cast<unsigned>(options.compression_threads),
+                options.zstd_dictionary_size) {
   chunk_.set_sub_block_size(options.sub_block_size, options.tail_sub_blocks);
 }
 
@@ -129,7 +130,7 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
       if (external[i]) format::put_varint(payload, external[i]); else payload.append(p.deltas());
     }
     index_offset = sink_.offset();
-    index_size = write_block(sink_, payload, codec_, scratch_);
+    index_size = write_block(sink_, payload, pipeline_.codec(), scratch_);  // with the dictionary, if any
   }
 
   std::string dir(4, '\0');

@@ -43,6 +43,8 @@ class KeyBlockBuilder {
   void finish();
   // Writes everything queued.
   void flush();
+  // After flush(): the zstd dictionary's bytes, "" if the file has none.
+  const std::string& dictionary() const { return pipeline_.dictionary(); }
 
  private:
   struct PendingKey;

@@ -25,7 +25,7 @@ Window KeyDir::region() const {
 std::shared_ptr<const KeyDir> KeyDir::parse(std::shared_ptr<const File> file, uint64_t offset, uint64_t before,
                                             uint64_t after) {
   const File& f = *file;
-  const uint64_t region_end = f.footer.key_table_offset;
+  const uint64_t region_end = f.footer.regions_end();
   f.check(offset, 4, format::kHeaderSize, region_end, "key dir length");
   Window w;
   if (f.all.data) [[likely]] {

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "block.h"
 #include "esdb/esdb.h"
 #include "file.h"
 #include "format/checksum.h"
@@ -28,6 +29,23 @@ Reader Reader::open(const std::string& path, const ReaderOptions& options) {
   auto f = remote::is_remote_url(path) ? detail::open_remote_file(path, options) : detail::open_mapped_file(path);
   f->options = options;
   return detail::make_reader(std::move(f));
+}
+
+// The zstd dictionary block ends exactly at the key table (so the sections
+// still tile the file); its size is checked before anything is read or
+// allocated for it, and zstd digests it once for every scan of the file.
+static void load_dictionary(File& f, uint64_t footer_offset) {
+  const format::Footer& h = f.footer;
+  const uint64_t at = h.dictionary_offset, end = h.key_table_offset;
+  if (at < format::kHeaderSize || at >= end || end - at <= format::kBlockTrailerSize ||
+      end - at > format::kMaxDictionarySize + format::kBlockTrailerSize) {
+    f.corrupt(footer_offset, "zstd dictionary at " + std::to_string(at) + " does not end at the key table (" +
+                                 std::to_string(end) + ") within " + std::to_string(format::kMaxDictionarySize) + " bytes");
+  }
+  const Window w = f.read(at, end - at);
+  std::string_view payload = read_raw_block(f, w, at, end - at, at, end, "zstd dictionary");
+  f.dictionary = load_decompress_dictionary(payload);
+  if (!f.dictionary) f.corrupt(at, "zstd dictionary: not a dictionary zstd accepts");
 }
 
 Reader detail::make_reader(std::shared_ptr<File> f) {
@@ -65,9 +83,10 @@ Reader detail::make_reader(std::shared_ptr<File> f) {
       footer_offset - h.hash_table_offset != h.bucket_count * format::kBucketSize ||
       h.bucket_count * format::kSlotsPerBucket < h.key_count || (h.key_count > 0) != (h.bucket_count > 0) ||
       h.event_count < h.key_count || h.chunk_count < h.key_count || h.chunk_count > h.event_count ||
-      (h.key_count == 0 && h.key_table_offset != format::kHeaderSize)) {
+      (h.key_count == 0 && h.regions_end() != format::kHeaderSize)) {
     f->corrupt(footer_offset, "footer section offsets and counts do not fit the file");
   }
+  if (h.required_flags & format::kFlagZstdDictionary) load_dictionary(*f, footer_offset);
   f->stats = detail::stats_from_footer(h, size);
   return Reader(std::move(f));
 }

@@ -158,7 +158,7 @@ void ScanState::load_chunk(uint64_t c) {
   }
   split_ = false;
   std::string_view payload;
-  problem = decompress(type, stored, chunk_buf_, payload);
+  problem = decompress(type, stored, chunk_buf_, payload, dir_->file->dictionary.get());
   if (problem.empty()) problem = decoded_.decode(payload, count, e.first_ts, e.last_ts);
   if (!problem.empty()) fail(e.offset, "chunk " + std::to_string(c) + ": " + problem);
   raw_bytes_loaded += payload.size();
@@ -172,7 +172,7 @@ void ScanState::load_sub(uint32_t i) {
     fail(chunk_offset_, "chunk " + std::to_string(chunk_) + ": sub-block " + std::to_string(i) + ": " + what);
   };
   std::string_view payload;
-  std::string problem = decompress(subs_.codec(i), subs_.stored(i), chunk_buf_, payload);
+  std::string problem = decompress(subs_.codec(i), subs_.stored(i), chunk_buf_, payload, dir_->file->dictionary.get());
   const uint64_t lo = subs_.first_event(i), hi = subs_.event_end(i);
   if (problem.empty()) {
     problem = decoded_.decode_part(payload, hi - lo, chunk_first_ts_, chunk_last_ts_, i == 0, i + 1 == subs_.size());

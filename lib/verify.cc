@@ -123,7 +123,9 @@ std::vector<Problem> Reader::verify() const {
       region = ~uint64_t{0};
     }
   }
-  if (region != ~uint64_t{0} && region != h.key_table_offset) report(region, "bytes between the last key and the key table");
+  if (region != ~uint64_t{0} && region != h.regions_end()) {
+    report(region, "bytes between the last key and the key table (or zstd dictionary)");
+  }
   if (problems.empty()) {
     uint64_t footer_offset = f.size - format::kFooterSize;
     if (events != h.event_count) report(footer_offset, "footer event count disagrees with the keys");

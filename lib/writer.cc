@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "block.h"
 #include "block_pipeline.h"
 #include "esdb/esdb.h"
 #include "file.h"
@@ -88,6 +89,10 @@ Writer Writer::create(const std::string& path, const WriterOptions& options) {
   if (options.compression_level < -131072 || options.compression_level > 22) {
     throw Error(Errc::invalid_argument, path, Error::kNoOffset, "compression_level must be in -131072..22");
   }
+  if (options.zstd_dictionary_size != 0 &&
+      (options.zstd_dictionary_size < 256 || options.zstd_dictionary_size > format::kMaxDictionarySize)) {
+    throw Error(Errc::invalid_argument, path, Error::kNoOffset, "zstd_dictionary_size must be 0 or in 256..1 MiB");
+  }
   return Writer(std::make_unique<Impl>(path, options));
 }
 
@@ -123,6 +128,12 @@ FileStats Writer::finish() {
   const std::vector<HashedKey>& keys = w.keys;
 
   format::Footer footer;
+  if (!w.builder.dictionary().empty()) {
+    // After the key regions, before the key table: one raw block.
+    footer.dictionary_offset = w.sink.offset();
+    append_block(w.sink, w.builder.dictionary(), format::kRawBlock);
+    w.sink.require_flags(format::kFlagCompactBlocks | format::kFlagZstdDictionary);
+  }
   footer.key_table_offset = w.sink.offset();
   footer.key_count = keys.size();
   footer.bucket_count = bucket_count_for(keys.size());

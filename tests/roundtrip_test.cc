@@ -3,10 +3,13 @@
 // ranges whose bounds fall on and beside real timestamps (so on chunk edges).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "format/coding.h"
+#include "format/format.h"
 #include "test_util.h"
 
 namespace esdb::test {
@@ -436,6 +439,140 @@ TEST(RoundTrip, IndexScanFindsEachEntryAndNoOther) {
       const std::vector<Got> want = to_got(m.expect("k", o), with);
       EXPECT_EQ(collect(k->scan(o)), want) << n << "=" << v;
       EXPECT_EQ(want.empty(), !present) << n << "=" << v;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace esdb::test
+
+// zstd with a per-file dictionary (SPEC.md, "zstd dictionary"): every scan
+// the model knows, with the dictionary coding chunks, sub-blocks (codec 2)
+// and index blocks.
+namespace esdb::test {
+namespace {
+
+uint32_t required_flags_of(const std::string& path) {
+  std::string b = read_file(path);
+  return format::load_fixed32(b.data() + b.size() - format::kFooterSize + 88);
+}
+
+void expect_dictionary(const std::string& path) {
+  EXPECT_GT(Reader::open(path).stats().dictionary_bytes, 0u) << path;
+  EXPECT_EQ(required_flags_of(path), format::kFlagCompactBlocks | format::kFlagZstdDictionary) << path;
+}
+
+// random_model's keys, groups, timestamps and indexes with JSON-like data:
+// field names and values shared across keys, which a dictionary learns
+// (random_model's runs of one letter zstd needs no help with).
+Model json_model(uint32_t seed, int keys, int events, bool groups) {
+  Model plain = random_model(seed, keys, events, groups);
+  std::mt19937_64 rng(seed);
+  const char* pages[] = {"/home", "/pricing", "/docs/getting-started", "/blog/2024/launch", "/account/settings"};
+  const char* agents[] = {"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+                          "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15"};
+  Model m;
+  for (ModelEvent e : plain.in_order()) {
+    e.data = R"({"event":"page_view","page":")" + std::string(pages[rng() % 5]) + R"(","agent":")" +
+             agents[rng() % 2] + R"(","session":)" + std::to_string(rng() % 100000) + "}";
+    m.add(std::move(e));
+  }
+  return m;
+}
+
+WriterOptions dictionary_options() {
+  return {.chunk_size = 512, .compression = Compression::zstd, .zstd_dictionary_size = 1024};
+}
+
+TEST(RoundTrip, ZstdDictionaryWholeChunks) {
+  TempDir t;
+  Model m = json_model(21, 300, 6000, true);
+  write_model(m, t.path("f.esdb"), dictionary_options());
+  expect_dictionary(t.path("f.esdb"));
+  check_file(m, t.path("f.esdb"));
+}
+
+TEST(RoundTrip, ZstdDictionarySubBlocks) {
+  TempDir t;
+  Model m = json_model(22, 200, 6000, true);
+  WriterOptions o = dictionary_options();
+  o.chunk_size = 2048;
+  o.sub_block_size = 300;
+  write_model(m, t.path("f.esdb"), o);
+  expect_dictionary(t.path("f.esdb"));
+  check_file(m, t.path("f.esdb"));
+}
+
+TEST(RoundTrip, ZstdDictionaryTailSubBlocks) {
+  TempDir t;
+  Model m = json_model(23, 100, 6000, true);
+  WriterOptions o = dictionary_options();
+  o.chunk_size = 2048;
+  o.sub_block_size = 300;
+  o.tail_sub_blocks = true;
+  write_model(m, t.path("f.esdb"), o);
+  expect_dictionary(t.path("f.esdb"));
+  check_file(m, t.path("f.esdb"));
+}
+
+// The chunks held for the sample, and the choice, depend on the payloads in
+// file order alone: not on threads, nor on how the sorter spilled.
+TEST(RoundTrip, ZstdDictionaryDeterministicAcrossThreadsAndSpills) {
+  TempDir t;
+  Model m = json_model(24, 300, 20000, true);
+  WriterOptions o = dictionary_options();
+  o.compression_threads = 0;
+  write_model(m, t.path("a.esdb"), o);
+  expect_dictionary(t.path("a.esdb"));
+  o.overwrite = true;
+  for (int threads : {1, 3, -1}) {
+    o.compression_threads = threads;
+    write_model(m, t.path("b.esdb"), o);
+    EXPECT_EQ(read_file(t.path("a.esdb")), read_file(t.path("b.esdb"))) << threads << " compression threads";
+  }
+  o.memory_budget = 1;  // clamped to 1 MiB: several runs
+  for (int threads : {0, 3}) {
+    o.compression_threads = threads;
+    write_model(m, t.path("spill.esdb"), o);
+    EXPECT_EQ(read_file(t.path("a.esdb")), read_file(t.path("spill.esdb"))) << threads << " threads, spilled";
+  }
+  check_file(m, t.path("spill.esdb"));
+}
+
+// Where a dictionary does not pay (payloads zstd cannot shrink) or the file
+// is too small to train one, the file is exactly the one without the option.
+TEST(RoundTrip, ZstdDictionaryDroppedWhereItDoesNotPay) {
+  TempDir t;
+  std::mt19937_64 rng(25);
+  Model noise;
+  for (int i = 0; i < 3000; i++) {
+    std::string data(100, '\0');
+    for (char& c : data) c = static_cast<char>(rng());
+    noise.add({"k" + std::to_string(i % 200), i, data, "", {}});
+  }
+  Model small = json_model(26, 10, 40, true);
+  for (const auto& [name, m] : {std::pair{"noise", &noise}, std::pair{"small", &small}}) {
+    WriterOptions o = dictionary_options();
+    write_model(*m, t.path("dict.esdb"), o);
+    o.zstd_dictionary_size = 0;
+    write_model(*m, t.path("plain.esdb"), o);
+    EXPECT_EQ(Reader::open(t.path("dict.esdb")).stats().dictionary_bytes, 0u) << name;
+    EXPECT_EQ(read_file(t.path("dict.esdb")), read_file(t.path("plain.esdb"))) << name;
+    std::filesystem::remove(t.path("dict.esdb"));
+    std::filesystem::remove(t.path("plain.esdb"));
+  }
+}
+
+TEST(RoundTrip, ZstdDictionarySizeIsChecked) {
+  TempDir t;
+  for (size_t size : {size_t{1}, size_t{255}, (size_t{1} << 20) + 1}) {
+    WriterOptions o = dictionary_options();
+    o.zstd_dictionary_size = size;
+    try {
+      Writer::create(t.path("f.esdb"), o);
+      ADD_FAILURE() << size << " accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Errc::invalid_argument) << size;
     }
   }
 }
