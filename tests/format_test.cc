@@ -82,6 +82,14 @@ TEST(Golden, CompactZstd) {
                {.chunk_size = 1024, .compression = Compression::zstd, .compression_level = 3, .sub_block_size = 400});
 }
 
+// A zstd dictionary (required flag bit 1): zstd chunks, sub-blocks and index
+// blocks all coded with the dictionary block that ends at the key table.
+TEST(Golden, ZstdDictionary) {
+  check_golden("v1_zstd_dictionary.esdb", golden_model_full(),
+               {.chunk_size = 512, .compression = Compression::zstd, .compression_level = 3,
+                .zstd_dictionary_size = 1024, .sub_block_size = 200});
+}
+
 uint32_t required_flags(const std::string& bytes) {
   return format::load_fixed32(bytes.data() + bytes.size() - format::kFooterSize + 88);
 }
@@ -90,6 +98,8 @@ TEST(Format, CompactFlagIsSetExactlyWhenCompactBlocksAreWritten) {
   EXPECT_EQ(required_flags(read_file(kGoldenDir + "/v1_compact_snappy.esdb")), format::kFlagCompactBlocks);
   EXPECT_EQ(required_flags(read_file(kGoldenDir + "/v1_compact_zstd.esdb")), format::kFlagCompactBlocks);
   EXPECT_EQ(required_flags(read_file(kGoldenDir + "/v1_full.esdb")), 0u);
+  EXPECT_EQ(required_flags(read_file(kGoldenDir + "/v1_zstd_dictionary.esdb")),
+            format::kFlagCompactBlocks | format::kFlagZstdDictionary);
   // Chunks that fit in one sub-block are plain blocks, byte for byte the
   // version 1 ones.
   TempDir t;
