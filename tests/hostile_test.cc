@@ -142,6 +142,7 @@ class HostileTest : public ::testing::Test {
     write_model(m, dir_.path("compact.esdb"), {.chunk_size = 120, .compression = Compression::zstd, .sub_block_size = 40});
     fuzz::trust_checksums = true;
     compact_ = read_file(dir_.path("compact.esdb"));
+    dictionary_ = read_file(std::string(ESDB_TEST_DATA_DIR) + "/golden/v1_zstd_dictionary.esdb");
     raw_ = read_file(dir_.path("raw.esdb"));
     one_ = read_file(dir_.path("one.esdb"));
     ASSERT_LT(raw_.size(), 1536u);
@@ -231,7 +232,7 @@ class HostileTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::string raw_, one_, compact_;
+  std::string raw_, one_, compact_, dictionary_;
 };
 
 TEST_F(HostileTest, SoundFilesStaySmall) {
@@ -339,6 +340,56 @@ TEST_F(HostileTest, CompactFileStaysSmall) {
   check(compact_, "compact");
 }
 
+// The zstd dictionary block (required flag bit 1): its offset must leave a
+// raw block of 6..1 MiB + 5 bytes ending at the key table, holding what
+// zstd takes for a dictionary; anything else is corrupt on open, before
+// anything is allocated for it.
+TEST_F(HostileTest, DictionaryFileStaysSmall) {
+  ASSERT_EQ(footer_of(dictionary_).required_flags, format::kFlagCompactBlocks | format::kFlagZstdDictionary);
+  check(dictionary_, "dictionary");
+}
+
+TEST_F(HostileTest, DictionaryOffsetsThatDoNotFitAreRejectedOnOpen) {
+  const format::Footer good = footer_of(dictionary_);
+  const uint64_t kt = good.key_table_offset, at = good.dictionary_offset;
+  ASSERT_GT(at, format::kHeaderSize);
+  const uint64_t bad[] = {
+      1, 4, format::kHeaderSize,  // the header; the first key region (no dictionary magic there)
+      at - 1, at + 1, at + 4,     // beside the block: no magic where it starts
+      kt - 5, kt - 1, kt, kt + 1, good.hash_table_offset,  // empty, or past the key table
+      dictionary_.size(), uint64_t{1} << 40, uint64_t{1} << 62, ~uint64_t{0}};
+  for (uint64_t v : bad) {
+    format::Footer f = good;
+    f.dictionary_offset = v;
+    expect_rejected_on_open(with_footer(dictionary_, f), "dictionary_offset = " + std::to_string(v));
+  }
+  // More than 1 MiB before the key table: refused before it is read.
+  std::string big = dictionary_;
+  big.insert(at, std::string((1u << 20) + 1, 'x'));
+  format::Footer f = good;
+  f.key_table_offset += (1u << 20) + 1;
+  f.hash_table_offset += (1u << 20) + 1;
+  expect_rejected_on_open(with_footer(big, f), "a dictionary of over 1 MiB");
+  // The flag without the compact-blocks flag, or with no offset.
+  f = good;
+  f.required_flags = format::kFlagZstdDictionary;
+  expect_rejected_on_open(with_footer(dictionary_, f), "bit 1 without bit 0");
+  f = good;
+  f.dictionary_offset = 0;
+  expect_rejected_on_open(with_footer(dictionary_, f), "no dictionary offset");
+  // Not raw, or not a dictionary zstd accepts: its magic with garbage
+  // entropy tables, and plain content without the magic.
+  std::string bytes = dictionary_;
+  bytes[kt - 5] = static_cast<char>(format::kSnappyBlock);
+  expect_rejected_on_open(bytes, "a compressed dictionary block");
+  bytes = dictionary_;
+  for (uint64_t i = at + 8; i < kt - 5; i++) bytes[i] = static_cast<char>(0xff);
+  expect_rejected_on_open(bytes, "garbage entropy tables");
+  bytes = dictionary_;
+  for (uint64_t i = at; i < kt - 5; i++) bytes[i] = 'a';
+  expect_rejected_on_open(bytes, "raw content");
+}
+
 // A zstd frame declares its content size; the reader checks it against the
 // stored size before it allocates, and takes exactly one frame filling the
 // block. Counted allocations show nothing near the claim is made.
@@ -376,7 +427,7 @@ TEST(HostileZstd, ContentSizeBeyondTheBoundIsRejectedBeforeAllocating) {
 // overwrites with huge varints, huge fixed-width integers or random bytes.
 TEST_F(HostileTest, MutatedSmallFilesAllocateAFewMiBAtMost) {
   std::mt19937_64 rng(20240601);
-  const std::string* seeds[] = {&raw_, &one_, &compact_};
+  const std::string* seeds[] = {&raw_, &one_, &compact_, &dictionary_};
   const uint64_t values[] = {~uint64_t{0}, uint64_t{1} << 62, uint64_t{1} << 40, uint64_t{1} << 31, uint64_t{1} << 24,
                              0xffffffffu, 65535, 4096, 1000, 0};
   constexpr int kCopies = 3000;
