@@ -206,7 +206,7 @@ class Checker {
 class CorruptionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    model_ = sweep_model();
+    model_ = model();
     path_ = dir_.path("sweep.esdb");
     write_model(model_, path_, options());
     original_ = read_file(path_);
@@ -216,6 +216,7 @@ class CorruptionTest : public ::testing::Test {
   }
   void TearDown() override { ::close(fd_); }
   virtual WriterOptions options() const { return {.chunk_size = 96, .compress = true, .sub_block_size = 0}; }
+  virtual Model model() const { return sweep_model(); }
 
   // Offsets to damage: all of them, or an even sample of kMaxOffsets.
   std::vector<uint64_t> offsets() const {
@@ -345,6 +346,52 @@ TEST_F(CompactCorruptionTest, EveryBitFlipIsDetectedOrHarmless) {
 
 TEST_F(CompactCorruptionTest, EveryTruncationIsDetected) {
   const Sweep sweep = truncation_sweep("compact truncations");
+  report(sweep);
+  EXPECT_EQ(sweep.harmless, 0u);
+}
+
+// The same sweep over a file with a zstd dictionary (required flag bit 1):
+// the dictionary block, and the chunks, sub-blocks and index blocks coded
+// with it. The sweep model's keys with JSON-like data repeated across keys,
+// so that a small dictionary pays and is kept.
+class DictionaryCorruptionTest : public CorruptionTest {
+ protected:
+  WriterOptions options() const override {
+    return {.chunk_size = 200, .compression = Compression::zstd, .zstd_dictionary_size = 256, .sub_block_size = 120};
+  }
+  Model model() const override {
+    Model m;
+    const Model base = sweep_model();
+    for (const ModelEvent& e : base.in_order()) {
+      ModelEvent j = e;
+      j.data = "{\"event\":\"page_view\",\"page\":\"/docs/" + std::to_string(e.seq % 4) + "\",\"d\":\"" + e.data + "\"}";
+      m.add(std::move(j));
+    }
+    return m;
+  }
+};
+
+TEST_F(DictionaryCorruptionTest, SoundFileUsesTheDictionaryAndMatchesTheModel) {
+  Reader r = Reader::open(path_);
+  EXPECT_TRUE(r.verify().empty());
+  EXPECT_GT(r.stats().dictionary_bytes, 0u);
+  EXPECT_EQ(format::load_fixed32(original_.data() + original_.size() - format::kFooterSize + 88),
+            format::kFlagCompactBlocks | format::kFlagZstdDictionary);
+  for (const auto& [key, events] : model_.keys()) {
+    auto k = r.find(key);
+    ASSERT_TRUE(k) << key;
+    EXPECT_EQ(collect(k->scan({.with_indexes = true})), to_got(model_.expect(key, {}), true)) << key;
+    EXPECT_EQ(collect(k->scan({.reverse = true})), to_got(model_.expect(key, {.reverse = true}), false)) << key;
+  }
+}
+
+TEST_F(DictionaryCorruptionTest, EveryBitFlipIsDetectedOrHarmless) {
+  const Sweep sweep = flip_sweep("dictionary flips");
+  report(sweep);
+}
+
+TEST_F(DictionaryCorruptionTest, EveryTruncationIsDetected) {
+  const Sweep sweep = truncation_sweep("dictionary truncations");
   report(sweep);
   EXPECT_EQ(sweep.harmless, 0u);
 }
