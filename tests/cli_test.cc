@@ -208,6 +208,25 @@ TEST_F(CliTest, InfoJson) {
   EXPECT_TRUE(j["bytes_per_event"].is_number());
 }
 
+// A file with a zstd dictionary reports its size, read here from the footer
+// (SPEC.md: the block from dictionary_offset to key_table_offset, 5-byte trailer).
+TEST_F(CliTest, InfoShowsTheZstdDictionary) {
+  const std::string f = std::string(ESDB_TEST_DATA_DIR) + "/golden/v1_zstd_dictionary.esdb";
+  const std::string b = read_file(f);
+  const char* footer = b.data() + b.size() - 128;
+  uint64_t key_table = 0, dictionary = 0;
+  std::memcpy(&key_table, footer, 8);
+  std::memcpy(&dictionary, footer + 96, 8);
+  ASSERT_GT(dictionary, 0u);
+  const uint64_t size = key_table - dictionary - 5;
+  const Result r = run({"info", f});
+  ASSERT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("zstd dictionary: " + std::to_string(size) + " bytes\n"), std::string::npos) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(run({"info", f, "--json"}).out);
+  EXPECT_EQ(j["zstd_dictionary_bytes"], size);
+  EXPECT_EQ(nlohmann::json::parse(run({"info", build_events(), "--json"}).out)["zstd_dictionary_bytes"], 0);
+}
+
 // ---- build ----
 
 TEST_F(CliTest, BadLineStopsBuildAndLeavesNoFile) {
