@@ -165,6 +165,16 @@ int main(int argc, char** argv) {
   make("compact-zstd", text, {.chunk_size = 300, .compression = Compression::zstd, .sub_block_size = 140});
   make("compact-whole", text, {.chunk_size = 300, .compression = Compression::zstd, .sub_block_size = 0});
   make("compact-snappy", mixed, {.chunk_size = 60, .sub_block_size = 20});
+  // A zstd dictionary (required flag bit 1): JSON-like events over several
+  // keys, enough for a 256-byte dictionary to be trained and kept.
+  std::vector<EventInput> json;
+  std::vector<std::string> json_data(80);
+  for (int i = 0; i < 80; i++) {
+    json_data[i] = R"({"event":"page_view","page":"/docs/)" + std::to_string(i % 5) + R"(","n":)" + std::to_string(i) + "}";
+    json.push_back({.key = keys[i % 4], .timestamp = i, .data = json_data[i], .indexes = {{"type", i % 3 ? "view" : "buy"}}});
+  }
+  make("zstd-dictionary", json,
+       {.chunk_size = 200, .compression = Compression::zstd, .zstd_dictionary_size = 256, .sub_block_size = 120});
   make("extremes",
        {{.key = "a", .timestamp = kMinTime, .data = "lo"},
         {.key = "a", .timestamp = kMaxTime, .data = "hi"},
