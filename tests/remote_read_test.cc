@@ -323,3 +323,43 @@ TEST_F(RemoteNginx, MissingFileIsAnIoErrorNamingTheUrl) {
 
 }  // namespace
 }  // namespace esdb::test
+
+// A file with a zstd dictionary: the dictionary comes with the tail when it
+// lies there (open stays one request), else costs exactly one more GET on
+// open; lookups keep their budget and read the same events.
+namespace esdb::test {
+namespace {
+
+TEST(RemoteDictionary, DictionaryComesWithTheTailOrInOneMoreRequest) {
+  TempDir t;
+  Model m;
+  const char* pages[] = {"/home", "/pricing", "/docs/getting-started", "/blog/2024/launch"};
+  for (int i = 0; i < 12000; i++) {
+    char name[16];
+    std::snprintf(name, sizeof name, "k-%04d", i % 1500);
+    m.add({.key = name, .timestamp = i,
+           .data = std::string(R"({"event":"page_view","page":")") + pages[i % 4] + R"(","n":)" + std::to_string(i * 7919 % 100003) + "}"});
+  }
+  write_model(m, t.path("dict.esdb"), {.compression = Compression::zstd});
+  auto server = std::make_shared<FakeServer>();
+  server->bytes = read_file(t.path("dict.esdb"));
+  ASSERT_GT(Reader::open(t.path("dict.esdb")).stats().dictionary_bytes, 0u);
+  for (uint64_t tail : {uint64_t{128} << 10, uint64_t{4} << 10}) {
+    ASSERT_GT(server->bytes.size(), tail);
+    server->requests = 0;
+    ReaderOptions o;
+    o.tail_bytes = tail;
+    Reader r = open_fake(server, o);
+    const int open_requests = server->requests.load();
+    // 128 KiB holds the dictionary, the key table and the hash table.
+    EXPECT_EQ(open_requests, tail > (64u << 10) ? 1 : 2) << tail;
+    EXPECT_EQ(r.stats().dictionary_bytes, Reader::open(t.path("dict.esdb")).stats().dictionary_bytes);
+    auto key = r.find("k-0042");
+    ASSERT_TRUE(key);
+    EXPECT_EQ(collect(key->scan()), to_got(m.expect("k-0042", {}), false));
+    EXPECT_LE(server->requests.load() - open_requests, 2) << tail;  // bucket, key dir with its chunks
+  }
+}
+
+}  // namespace
+}  // namespace esdb::test
