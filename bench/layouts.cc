@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   { WriterOptions o; o.compression = Compression::zstd; o.compression_level = 3; o.sub_block_size = 0; o.chunk_size = 128 << 10; cfgs.push_back({"zstd3-whole-128k", o}); }
   { WriterOptions o; o.compression = Compression::zstd; o.compression_level = 6; cfgs.push_back({"zstd6-whole", o}); }
   { WriterOptions o; o.compression = Compression::zstd; o.compression_level = 7; cfgs.push_back({"zstd7-whole", o}); }
+  { WriterOptions o; o.compression = Compression::zstd; o.compression_level = 7; o.zstd_dictionary_size = 0; cfgs.push_back({"zstd7-whole-nodict", o}); }  // #12: the dictionary on/off
   { WriterOptions o; o.compression = Compression::zstd; o.compression_level = 7; o.sub_block_size = 2048; o.tail_sub_blocks = true; cfgs.push_back({"zstd7-tail2k", o}); }
   const std::string dir = argc > 2 ? argv[2] : "/tmp/esdb-layouts";
   std::filesystem::create_directories(dir);
