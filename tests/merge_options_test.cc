@@ -71,3 +71,32 @@ TEST(MergeOptions, MemoryBudgetBoundsDedupe) {
 
 }  // namespace
 }  // namespace esdb::test
+
+// Merge recompresses through the Writer: to zstd it trains the output's own
+// dictionary (from the merged payloads), and back to Snappy it drops it;
+// the events are the model's either way.
+namespace esdb::test {
+namespace {
+
+TEST(MergeOptions, RecompressesWithAndWithoutAZstdDictionary) {
+  TempDir t;
+  Model m;
+  for (int i = 0; i < 8000; i++) {
+    m.add({"k" + std::to_string(i % 400), i,
+           R"({"event":"page_view","page":"/docs/)" + std::to_string(i % 9) + R"(","n":)" + std::to_string(i * 31 % 1009) + "}",
+           "", {}});
+  }
+  write_model(m, t.path("snappy.esdb"));
+  WriterOptions zstd{.chunk_size = 512, .compression = Compression::zstd, .zstd_dictionary_size = 1024};
+  merge({t.path("snappy.esdb")}, t.path("zstd.esdb"), zstd);
+  EXPECT_GT(Reader::open(t.path("zstd.esdb")).stats().dictionary_bytes, 0u);
+  merge({t.path("zstd.esdb")}, t.path("back.esdb"));
+  EXPECT_EQ(Reader::open(t.path("back.esdb")).stats().dictionary_bytes, 0u);
+  EXPECT_EQ(read_file(t.path("back.esdb")), read_file(t.path("snappy.esdb")));
+  Reader r = Reader::open(t.path("zstd.esdb"));
+  EXPECT_TRUE(r.verify().empty());
+  for (const auto& [key, events] : m.keys()) EXPECT_EQ(collect(r.find(key)->scan()), to_got(m.expect(key, {}), false));
+}
+
+}  // namespace
+}  // namespace esdb::test
