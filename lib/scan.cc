@@ -15,9 +15,11 @@ ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
       from_(o.from),
       to_(o.to.value_or(kMaxTime)),
       has_to_(o.to.has_value()),
-      with_indexes_(o.with_indexes),
-      step_(o.reverse ? -1 : 1) {
+      with_indexes_(o.with_indexes) {
   event_.key = dir_->key;
+  run.step = o.reverse ? -1 : 1;
+  run.event = &event_;
+  run.current = &event_;
   plan_segments(o);
   if (o.index) {
     by_index_ = true;
@@ -192,13 +194,14 @@ void ScanState::load_sub(uint32_t i) {
   decoded_hi_ = chunk_first_ + hi;
 }
 
+// Scan::next's inline path, for sources that merge scans (merged_scan.h).
 bool ScanState::next() {
-  if (run_left_ != 0) {
-    run_left_--;
-    run_i_ += step_;
-    event_.timestamp = decoded_.ts(run_i_);
-    event_.data = decoded_.data(run_i_);
-    event_.ordinal = decoded_lo_ + run_i_;
+  if (run.left != 0) {
+    run.left--;
+    run.at += run.step;
+    event_.timestamp = run.at->ts;
+    event_.data = {run.payload + run.at->offset, run.at->size};
+    event_.ordinal += static_cast<uint64_t>(run.step);
     return true;
   }
   return next_slow();
@@ -267,8 +270,9 @@ void ScanState::start_run(uint64_t ordinal, const Segment& s) {
     }
     next_ -= left;
   }
-  run_left_ = left;
-  run_i_ = i;
+  run.left = left;
+  run.at = decoded_.events() + i;
+  run.payload = decoded_.payload();
 }
 
 void ScanState::attach_indexes(uint64_t ordinal) {
@@ -298,12 +302,17 @@ void ScanState::attach_indexes(uint64_t ordinal) {
 
 }  // namespace detail
 
-Scan::Scan(std::unique_ptr<detail::EventSource> s) : state_(std::move(s)) {}
+Scan::Scan(std::unique_ptr<detail::EventSource> s) : state_(std::move(s)), run_(&state_->run) {}
 Scan::Scan(Scan&&) noexcept = default;
 Scan& Scan::operator=(Scan&&) noexcept = default;
 Scan::~Scan() = default;
-bool Scan::next() { return state_->next(); }
-const Event& Scan::event() const { return state_->event(); }
+
+bool Scan::next_source() {
+  if (!state_->next()) return false;
+  // A merge's event lives in whichever part produced it.
+  run_->current = &state_->event();
+  return true;
+}
 
 Key::Key(std::shared_ptr<const detail::KeyDir> d) : dir_(std::move(d)) {}
 std::string_view Key::name() const { return dir_->key; }
