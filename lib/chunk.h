@@ -96,6 +96,7 @@ class DecodedChunk {
   std::string_view data(size_t i) const { return {payload_.data() + events_[i].offset, events_[i].size}; }
   const EventRef* events() const { return events_.get(); }
   const char* payload() const { return payload_.data(); }
+  size_t capacity() const { return capacity_; }
 
  private:
   std::string_view payload_;

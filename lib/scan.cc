@@ -7,6 +7,28 @@
 
 namespace esdb {
 namespace detail {
+namespace {
+
+// The buffers of the scan that ended last on this thread, for the next one:
+// a scan of a small key (most keys) would otherwise pay two allocations of
+// chunk size and their frees, ~50 instructions per event on the bench data
+// (BENCHMARKS.md, #16). Kept only up to 64 KiB each (default chunks), so a
+// thread holds at most 128 KiB of them and a huge chunk is freed with its
+// scan.
+struct Spare {
+  static constexpr size_t kMaxBytes = size_t{64} << 10;
+  Buffer chunk;
+  DecodedChunk decoded;
+};
+thread_local Spare spare;
+
+}  // namespace
+
+ScanState::~ScanState() {
+  // swap, not move: a moved-from Buffer or DecodedChunk keeps its capacity.
+  if (chunk_buf_.capacity() <= Spare::kMaxBytes) std::swap(spare.chunk, chunk_buf_);
+  if (decoded_.capacity() * sizeof(DecodedEvent) <= Spare::kMaxBytes) std::swap(spare.decoded, decoded_);
+}
 
 ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
     : dir_(std::move(dir)),
@@ -16,6 +38,8 @@ ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
       to_(o.to.value_or(kMaxTime)),
       has_to_(o.to.has_value()),
       with_indexes_(o.with_indexes) {
+  std::swap(chunk_buf_, spare.chunk);
+  std::swap(decoded_, spare.decoded);
   event_.key = dir_->key;
   run.step = o.reverse ? -1 : 1;
   run.event = &event_;

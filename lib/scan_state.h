@@ -35,6 +35,7 @@ class EventSource {
 class ScanState final : public EventSource {
  public:
   ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& options);
+  ~ScanState() override;
   bool next() override;
   const Event& event() const override { return event_; }
 
