@@ -11,7 +11,7 @@ namespace {
 
 // The buffers of the scan that ended last on this thread, for the next one:
 // a scan of a small key (most keys) would otherwise pay two allocations of
-// chunk size and their frees, ~50 instructions per event on the bench data
+// chunk size and their frees, ~20 instructions per event on the bench data
 // (BENCHMARKS.md, #16). Kept only up to 64 KiB each (default chunks), so a
 // thread holds at most 128 KiB of them and a huge chunk is freed with its
 // scan.
@@ -20,14 +20,36 @@ struct Spare {
   Buffer chunk;
   DecodedChunk decoded;
 };
-thread_local Spare spare;
+// Plain pointer and flag (no destructor of their own), so that a scan that
+// outlives the thread's other thread_locals (one destroyed at exit) still
+// reads them: it finds the spare gone and frees its own buffers.
+thread_local Spare* tl_spare = nullptr;
+thread_local bool tl_spare_gone = false;
+
+Spare* spare() {
+  if (tl_spare == nullptr && !tl_spare_gone) {
+    struct Owner {
+      ~Owner() {
+        delete tl_spare;
+        tl_spare = nullptr;
+        tl_spare_gone = true;
+      }
+    };
+    static thread_local Owner owner;  // frees the spare when the thread ends
+    (void)owner;
+    tl_spare = new Spare;
+  }
+  return tl_spare;
+}
 
 }  // namespace
 
 ScanState::~ScanState() {
+  Spare* s = tl_spare;
+  if (s == nullptr) return;
   // swap, not move: a moved-from Buffer or DecodedChunk keeps its capacity.
-  if (chunk_buf_.capacity() <= Spare::kMaxBytes) std::swap(spare.chunk, chunk_buf_);
-  if (decoded_.capacity() * sizeof(DecodedEvent) <= Spare::kMaxBytes) std::swap(spare.decoded, decoded_);
+  if (chunk_buf_.capacity() <= Spare::kMaxBytes) std::swap(s->chunk, chunk_buf_);
+  if (decoded_.capacity() * sizeof(DecodedEvent) <= Spare::kMaxBytes) std::swap(s->decoded, decoded_);
 }
 
 ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
@@ -38,8 +60,10 @@ ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
       to_(o.to.value_or(kMaxTime)),
       has_to_(o.to.has_value()),
       with_indexes_(o.with_indexes) {
-  std::swap(chunk_buf_, spare.chunk);
-  std::swap(decoded_, spare.decoded);
+  if (Spare* s = spare()) {
+    std::swap(chunk_buf_, s->chunk);
+    std::swap(decoded_, s->decoded);
+  }
   event_.key = dir_->key;
   run.step = o.reverse ? -1 : 1;
   run.event = &event_;

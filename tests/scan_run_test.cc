@@ -6,8 +6,10 @@
 // (index scans, with_indexes, merged scans).
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "test_util.h"
 
@@ -185,6 +187,25 @@ TEST(ScanRun, MovedMidRunContinues) {
     got.insert(got.end(), rest.begin(), rest.end());
     EXPECT_EQ(got, want);
   }
+}
+
+// A scan still alive when its thread ends, destroyed after the buffers the
+// thread keeps for its next scan (lib/scan.cc): it must free its own.
+TEST(ScanRun, ScanOutlivesItsThreadsSpare) {
+  TempDir t;
+  const Model m = run_model(21);
+  write_model(m, t.path("f.esdb"));
+  Reader r = Reader::open(t.path("f.esdb"));
+  std::thread([&] {
+    thread_local std::optional<Scan> kept;  // constructed first, so destroyed last
+    for (const Event& e : r.find("k1")->scan()) (void)e;  // the thread's spare now holds buffers
+    kept.emplace(r.find("k0")->scan());
+    ASSERT_TRUE(kept->next());
+  }).join();
+  std::thread([&] {
+    Scan s = r.find("k2")->scan();  // a thread that ends with no scan alive
+    EXPECT_EQ(collect_full(std::move(s)), expect_full(m, "k2", {}));
+  }).join();
 }
 
 // Merged scans go through ScanState::next, not Scan's inline path.
