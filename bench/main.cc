@@ -40,6 +40,7 @@ struct Args {
   std::vector<uint64_t> budgets{16, 64, 256};  // MiB
   bool no_sweep = false, keep = false;
   bool no_cli = false;  // skip the end-to-end esdb build / zstd case
+  uint64_t small_records = 3'000'000;  // events of the small-record data set (#16); 0 skips it
   int rounds = 2;
 };
 
@@ -400,6 +401,10 @@ int run(const Args& a, const std::string& command) {
     }
     end_to_end = measure_end_to_end(ESDB_TOOL_PATH, inputs, flags, dir, a.rounds);
   }
+  if (a.small_records != 0) {
+    std::fprintf(stderr, "esdb_bench: small records (%llu events)\n", static_cast<unsigned long long>(a.small_records));
+    run.small_records = measure_small_records(a.small_records, dir + "/small-records.esdb", std::max(a.rounds, 3), a.keep);
+  }
   if (!a.keep) remove_all(dir);
   print(run);
   if (end_to_end) print_end_to_end(*end_to_end);
@@ -435,6 +440,8 @@ int main(int argc, char** argv) {
   app.add_option("--chunk-sizes", a.sweep, "esdb chunk sizes to sweep")->delimiter(',');
   app.add_option("--memory-budgets", a.budgets, "esdb writer memory budgets to sweep, MiB")->delimiter(',');
   app.add_flag("--no-sweep", a.no_sweep, "Skip the chunk-size and memory-budget sweeps");
+  app.add_option("--small-records", a.small_records,
+                 "Events of the small-record data set (60-90 byte records, 229 keys; default 3,000,000, --small 300,000; 0 skips)");
   app.add_flag("--no-cli", a.no_cli, "Skip the end-to-end case: esdb build of the JSON lines beside zstd -1 -T1");
   app.add_option("--rounds", a.rounds, "Build and read everything this many times; the best round counts (default 2, --small 1)")
       ->check(CLI::PositiveNumber);
@@ -455,6 +462,7 @@ int main(int argc, char** argv) {
     if (app.count("--keys") == 0) a.gen.keys = 5'000;
     if (app.count("--lookups") == 0) a.lookups = 2'000;
     if (app.count("--rounds") == 0) a.rounds = 1;
+    if (app.count("--small-records") == 0) a.small_records = 300'000;
   }
   if (!a.input.paths.empty() && (a.input.key.empty() || a.input.time.empty())) {
     std::fprintf(stderr, "esdb_bench: --input needs --key and --time\n");

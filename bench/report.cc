@@ -157,6 +157,7 @@ void print(const Run& run) {
   }
   std::printf("scan esdb/snappy           %.2f (goal >= 0.70); against per-key blocks %.2f\n", q.scan, q.scan_per_key);
   if (q.scan_zstd > 0) std::printf("scan esdb-zstd/zstd        %.2f (goal >= 0.70; per-key blocks)\n", q.scan_zstd);
+  if (run.small_records.events != 0) print_small_records(run.small_records);
 }
 
 void write_json(const Run& run, const std::string& path) {
@@ -197,6 +198,7 @@ void write_json(const Run& run, const std::string& path) {
                     {"zstd_per_key_compressed_bytes", run.reference.zstd_per_key_compressed_bytes},
                     {"zstd_per_key_decompress_mb_per_s", run.reference.zstd_per_key_mb_s}};
   const Ratios q = ratios(run);
+  if (run.small_records.events != 0) j["small_records"] = small_records_json(run.small_records);
   j["ratios"] = {{"scan_esdb_over_snappy", q.scan}, {"scan_esdb_over_snappy_per_key", q.scan_per_key}};
   if (q.scan_zstd > 0) j["ratios"]["scan_esdb_zstd_over_zstd_per_key"] = q.scan_zstd;
   if (q.valid) {

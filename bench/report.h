@@ -8,6 +8,7 @@
 
 #include "measure.h"
 #include "reference.h"
+#include "small_records.h"
 
 namespace esdb::bench {
 
@@ -45,6 +46,7 @@ struct Run {
   std::vector<Result> sweep;    // esdb per chunk size
   std::vector<Result> builds;   // esdb default, then per memory budget and with one thread (build only)
   Reference reference;
+  SmallRecords small_records;  // events == 0: not measured
 };
 
 void print(const Run& run);

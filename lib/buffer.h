@@ -18,6 +18,7 @@ class Buffer {
     }
     return data_.get();
   }
+  size_t capacity() const { return capacity_; }
 
  private:
   std::unique_ptr<char[]> data_;

@@ -1,5 +1,8 @@
 #include "chunk.h"
 
+#include <bit>
+#include <cstring>
+
 #include "format/coding.h"
 #include "format/format.h"
 
@@ -106,29 +109,47 @@ std::string DecodedChunk::decode(std::string_view payload, uint64_t expected, in
 
 namespace {
 
-// A varint of one or two bytes (a timestamp delta under 2^14, a length
-// under 16 KiB), read inline; false leaves anything longer, or the end of
-// the bytes, to format::Cursor and its error messages.
-inline bool short_varint(const char*& p, const char* end, uint64_t& v) {
+// A varint read inline; false leaves anything unusual (one of 9 or 10
+// bytes, a malformed one, or one of 3 or more within 8 bytes of the end) to
+// format::Cursor, which accepts all that this accepts, and words the errors.
+// On the bench data most timestamp deltas take 3-4 bytes (a key's events
+// are seconds to hours apart, in ms), so past two bytes up to 8 are read at
+// once and their 7-bit groups packed without a branch per byte, whose
+// outcome would follow the data (BENCHMARKS.md, #16). Little-endian, as
+// the rest of the format code.
+inline bool inline_varint(const char*& p, const char* end, uint64_t& v) {
   if (p == end) return false;
-  uint64_t b0 = static_cast<uint8_t>(p[0]);
-  if (b0 < 0x80) {
-    v = b0;
+  const uint64_t b = static_cast<uint8_t>(p[0]);
+  if (b < 0x80) {
+    v = b;
     p += 1;
     return true;
   }
-  if (end - p < 2 || static_cast<uint8_t>(p[1]) >= 0x80) return false;
-  v = (b0 & 0x7f) | (uint64_t{static_cast<uint8_t>(p[1])} << 7);
-  p += 2;
+  if (end - p < 2) return false;
+  const uint64_t b1 = static_cast<uint8_t>(p[1]);
+  if (b1 < 0x80) {  // most lengths of records of 128 bytes to 16 KiB
+    v = (b & 0x7f) | (b1 << 7);
+    p += 2;
+    return true;
+  }
+  if (end - p < 8) return false;
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  const uint64_t stop = ~w & 0x8080808080808080ULL;  // the last byte's high bit is clear
+  if (stop == 0) return false;
+  w &= (stop ^ (stop - 1)) & 0x7f7f7f7f7f7f7f7fULL;  // its bytes, without the high bits
+  w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
+  w = (w & 0x00003fff00003fffULL) | ((w & 0x3fff00003fff0000ULL) >> 2);
+  w = (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
+  v = w;
+  p += (std::countr_zero(stop) >> 3) + 1;
   return true;
 }
 
 }  // namespace
 
 // One pass over the payload with no allocation once the scan's table is big
-// enough: each event costs two short varints in the common case (small
-// records, close timestamps), so varints of up to two bytes are read inline and anything longer
-// goes through the general Cursor.
+// enough: each event costs two varints, read inline, and the checks.
 std::string DecodedChunk::decode_part(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts,
                                       bool is_first, bool is_last) {
   payload_ = payload;
@@ -151,7 +172,7 @@ std::string DecodedChunk::decode_part(std::string_view payload, uint64_t expecte
   while (p != end) {
     const size_t at = static_cast<size_t>(p - begin);
     uint64_t t, n;
-    if (!short_varint(p, end, t) || !short_varint(p, end, n)) {
+    if (!inline_varint(p, end, t) || !inline_varint(p, end, n)) {
       p = begin + at;
       format::Cursor c(p, end);
       if (!c.varint(t)) return "bad timestamp varint at payload byte " + std::to_string(at);

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "esdb/esdb.h"
 #include "sub_blocks.h"
 
 namespace esdb {
@@ -81,11 +82,8 @@ class ChunkBuilder {
 // A chunk payload parsed into its events, checked against its dir entry.
 class DecodedChunk {
  public:
-  struct EventRef {
-    int64_t ts;
-    uint32_t offset;  // of the data within the payload (< 2^31 + 64)
-    uint32_t size;
-  };
+  // offset: of the data within the payload (< 2^31 + 64).
+  using EventRef = detail::DecodedEvent;
   // Returns "" or what is wrong; `expected` is the event count from the dir.
   std::string decode(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts);
   // The same for one sub-block of a chunk whose timestamps run first_ts ..
@@ -96,6 +94,9 @@ class DecodedChunk {
   size_t size() const { return count_; }
   int64_t ts(size_t i) const { return events_[i].ts; }
   std::string_view data(size_t i) const { return {payload_.data() + events_[i].offset, events_[i].size}; }
+  const EventRef* events() const { return events_.get(); }
+  const char* payload() const { return payload_.data(); }
+  size_t capacity() const { return capacity_; }
 
  private:
   std::string_view payload_;

@@ -7,6 +7,50 @@
 
 namespace esdb {
 namespace detail {
+namespace {
+
+// The buffers of the scan that ended last on this thread, for the next one:
+// a scan of a small key (most keys) would otherwise pay two allocations of
+// chunk size and their frees, ~20 instructions per event on the bench data
+// (BENCHMARKS.md, #16). Kept only up to 64 KiB each (default chunks), so a
+// thread holds at most 128 KiB of them and a huge chunk is freed with its
+// scan.
+struct Spare {
+  static constexpr size_t kMaxBytes = size_t{64} << 10;
+  Buffer chunk;
+  DecodedChunk decoded;
+};
+// Plain pointer and flag (no destructor of their own), so that a scan that
+// outlives the thread's other thread_locals (one destroyed at exit) still
+// reads them: it finds the spare gone and frees its own buffers.
+thread_local Spare* tl_spare = nullptr;
+thread_local bool tl_spare_gone = false;
+
+Spare* spare() {
+  if (tl_spare == nullptr && !tl_spare_gone) {
+    struct Owner {
+      ~Owner() {
+        delete tl_spare;
+        tl_spare = nullptr;
+        tl_spare_gone = true;
+      }
+    };
+    static thread_local Owner owner;  // frees the spare when the thread ends
+    (void)owner;
+    tl_spare = new Spare;
+  }
+  return tl_spare;
+}
+
+}  // namespace
+
+ScanState::~ScanState() {
+  Spare* s = tl_spare;
+  if (s == nullptr) return;
+  // swap, not move: a moved-from Buffer or DecodedChunk keeps its capacity.
+  if (chunk_buf_.capacity() <= Spare::kMaxBytes) std::swap(s->chunk, chunk_buf_);
+  if (decoded_.capacity() * sizeof(DecodedEvent) <= Spare::kMaxBytes) std::swap(s->decoded, decoded_);
+}
 
 ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
     : dir_(std::move(dir)),
@@ -15,9 +59,15 @@ ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
       from_(o.from),
       to_(o.to.value_or(kMaxTime)),
       has_to_(o.to.has_value()),
-      with_indexes_(o.with_indexes),
-      step_(o.reverse ? -1 : 1) {
+      with_indexes_(o.with_indexes) {
+  if (Spare* s = spare()) {
+    std::swap(chunk_buf_, s->chunk);
+    std::swap(decoded_, s->decoded);
+  }
   event_.key = dir_->key;
+  run.step = o.reverse ? -1 : 1;
+  run.event = &event_;
+  run.current = &event_;
   plan_segments(o);
   if (o.index) {
     by_index_ = true;
@@ -192,13 +242,14 @@ void ScanState::load_sub(uint32_t i) {
   decoded_hi_ = chunk_first_ + hi;
 }
 
+// Scan::next's inline path, for sources that merge scans (merged_scan.h).
 bool ScanState::next() {
-  if (run_left_ != 0) {
-    run_left_--;
-    run_i_ += step_;
-    event_.timestamp = decoded_.ts(run_i_);
-    event_.data = decoded_.data(run_i_);
-    event_.ordinal = decoded_lo_ + run_i_;
+  if (run.left != 0) {
+    run.left--;
+    run.at += run.step;
+    event_.timestamp = run.at->ts;
+    event_.data = {run.payload + run.at->offset, run.at->size};
+    event_.ordinal += static_cast<uint64_t>(run.step);
     return true;
   }
   return next_slow();
@@ -267,8 +318,9 @@ void ScanState::start_run(uint64_t ordinal, const Segment& s) {
     }
     next_ -= left;
   }
-  run_left_ = left;
-  run_i_ = i;
+  run.left = left;
+  run.at = decoded_.events() + i;
+  run.payload = decoded_.payload();
 }
 
 void ScanState::attach_indexes(uint64_t ordinal) {
@@ -298,12 +350,17 @@ void ScanState::attach_indexes(uint64_t ordinal) {
 
 }  // namespace detail
 
-Scan::Scan(std::unique_ptr<detail::EventSource> s) : state_(std::move(s)) {}
+Scan::Scan(std::unique_ptr<detail::EventSource> s) : state_(std::move(s)), run_(&state_->run) {}
 Scan::Scan(Scan&&) noexcept = default;
 Scan& Scan::operator=(Scan&&) noexcept = default;
 Scan::~Scan() = default;
-bool Scan::next() { return state_->next(); }
-const Event& Scan::event() const { return state_->event(); }
+
+bool Scan::next_source() {
+  if (!state_->next()) return false;
+  // A merge's event lives in whichever part produced it.
+  run_->current = &state_->event();
+  return true;
+}
 
 Key::Key(std::shared_ptr<const detail::KeyDir> d) : dir_(std::move(d)) {}
 std::string_view Key::name() const { return dir_->key; }

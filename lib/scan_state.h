@@ -27,11 +27,15 @@ class EventSource {
   virtual ~EventSource() = default;
   virtual bool next() = 0;
   virtual const Event& event() const = 0;
+  // Decoded events for Scan to hand out inline (esdb.h); a source that has
+  // none leaves `left` at 0 and every event goes through next().
+  ScanRun run;
 };
 
 class ScanState final : public EventSource {
  public:
   ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& options);
+  ~ScanState() override;
   bool next() override;
   const Event& event() const override { return event_; }
 
@@ -96,12 +100,9 @@ class ScanState final : public EventSource {
   uint64_t decoded_lo_ = 0, decoded_hi_ = 0;
   Buffer chunk_buf_;
   DecodedChunk decoded_;
-  // A plain scan's run: the next run_left_ events are decoded_[run_i_ +
-  // step_], [run_i_ + 2 * step_], ..., all in the segment and in [from, to),
-  // so next() hands them out without asking anything else.
-  uint64_t run_left_ = 0;
-  size_t run_i_ = 0;
-  ptrdiff_t step_ = 1;
+  // A plain scan's run (EventSource::run): the next run.left events follow
+  // run.at in decoded_, all in the segment and in [from, to), so they are
+  // handed out without asking anything else.
   Event event_;
 };
 

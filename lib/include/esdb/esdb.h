@@ -18,6 +18,7 @@
 // what is wrong. The byte format is described in SPEC.md.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -201,6 +202,26 @@ class Scan;
 namespace detail {
 // A Scan over any EventSource (the ingest log's scans, log.h).
 Scan make_scan(std::unique_ptr<EventSource> source);
+
+// One event of a decoded chunk: its data lies at `offset` in the payload.
+struct DecodedEvent {
+  int64_t ts;
+  uint32_t offset;
+  uint32_t size;
+};
+// Events a source has already decoded and checked, which Scan::next hands
+// out inline: a full scan of small records would otherwise spend a fifth of
+// its time on two calls per event into the library (BENCHMARKS.md, #16).
+// The source owns it (a stable address while the Scan moves) and refills it
+// whenever `left` runs out.
+struct ScanRun {
+  const DecodedEvent* at = nullptr;  // the event handed out last
+  const char* payload = nullptr;
+  uint64_t left = 0;                 // events after `at`, `step` apart
+  std::ptrdiff_t step = 1;
+  Event* event = nullptr;            // what next() writes: the source's event
+  const Event* current = nullptr;    // what event() returns
+};
 }  // namespace detail
 
 // A forward range of events; iterate it once with range-for or next().
@@ -211,8 +232,17 @@ class Scan {
   ~Scan();
 
   // Moves to the next event; false at the end. Throws Error on corruption.
-  bool next();
-  const Event& event() const;
+  bool next() {
+    detail::ScanRun& r = *run_;
+    if (r.left == 0) return next_source();
+    r.left--;
+    r.at += r.step;
+    r.event->timestamp = r.at->ts;
+    r.event->data = {r.payload + r.at->offset, r.at->size};
+    r.event->ordinal += static_cast<uint64_t>(r.step);
+    return true;
+  }
+  const Event& event() const { return *run_->current; }
 
   struct End {};
   class iterator {
@@ -237,7 +267,9 @@ class Scan {
   friend class MultiKey;
   friend Scan detail::make_scan(std::unique_ptr<detail::EventSource>);
   explicit Scan(std::unique_ptr<detail::EventSource>);
+  bool next_source();
   std::unique_ptr<detail::EventSource> state_;
+  detail::ScanRun* run_;  // state_'s
 };
 
 struct IndexValue {
