@@ -3,12 +3,21 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace esdb {
 
 static uint64_t entry_hash(std::string_view name, std::string_view value) {
   // The name seeds the value's hash, so ("ab", "c") and ("a", "bc") differ.
   return XXH3_64bits_withSeed(value.data(), value.size(), XXH3_64bits(name.data(), name.size()));
+}
+
+static uint64_t prefix(std::string_view s) {
+  unsigned char b[8] = {};
+  if (!s.empty()) std::memcpy(b, s.data(), std::min<size_t>(8, s.size()));
+  uint64_t v = 0;
+  for (unsigned char c : b) v = (v << 8) | c;
+  return v;
 }
 
 void PostingTable::add(std::string_view name, std::string_view value, uint64_t ordinal) {
@@ -31,6 +40,8 @@ void PostingTable::add(std::string_view name, std::string_view value, uint64_t o
   e.name_size = static_cast<uint32_t>(name.size());
   e.value_size = static_cast<uint32_t>(value.size());
   e.hash = h;
+  e.name_prefix = prefix(name);
+  e.value_prefix = prefix(value);
   e.slot = i;
   e.postings.clear();
   e.postings.add(ordinal);
@@ -55,8 +66,14 @@ void PostingTable::grow() {
 void PostingTable::sorted(std::vector<const Entry*>& out) const {
   out.clear();
   for (size_t k = 0; k < used_; k++) out.push_back(&entries_[k]);
+  // Differing zero-padded prefixes order as the strings do; equal ones
+  // ("ab" and "ab\0" too) leave it to the whole strings.
   std::sort(out.begin(), out.end(), [this](const Entry* a, const Entry* b) {
-    if (int c = name(*a).compare(name(*b))) return c < 0;
+    if (a->name_prefix != b->name_prefix) return a->name_prefix < b->name_prefix;
+    if ((a->name_size > 8 || b->name_size > 8 || a->name_size != b->name_size)) {
+      if (int c = name(*a).compare(name(*b))) return c < 0;
+    }
+    if (a->value_prefix != b->value_prefix) return a->value_prefix < b->value_prefix;
     return value(*a) < value(*b);
   });
 }

@@ -22,6 +22,9 @@ class PostingTable {
     size_t name_offset;  // into the arena; the value follows the name
     uint32_t name_size, value_size;
     uint64_t hash;
+    // The first 8 bytes of name and value, big-endian, zero-padded: they
+    // settle most comparisons of the sort without reaching the arena.
+    uint64_t name_prefix, value_prefix;
     size_t slot;
     PostingBuilder postings;
   };
