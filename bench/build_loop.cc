@@ -8,6 +8,9 @@
 //            esdb_buildloop esdb|rocksdb OUT [EVENTS [KEYS [BUDGET_MIB [THREADS]]]]
 //
 // THREADS is WriterOptions::compression_threads (-1: one per spare core).
+#include <sys/resource.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -18,6 +21,14 @@ using namespace esdb;
 using namespace esdb::bench;
 
 namespace {
+
+// User + system time of every thread of the process so far.
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 [[gnu::noinline]] void run_build(System& sys, const Dataset& d, const std::string& out) { sys.build(d, out); }
 
@@ -38,7 +49,11 @@ int main(int argc, char** argv) {
   o.sync = false;  // the bench's builds sync; a profile has no use for the wait
   const Dataset d = generate(g);
   std::unique_ptr<System> sys = system == "rocksdb" ? make_rocksdb() : make_esdb(o, "esdb");
+  const double cpu0 = cpu_seconds();
+  const auto t0 = std::chrono::steady_clock::now();
   run_build(*sys, d, out);
-  std::printf("%s: built %zu events of %zu keys into %s\n", system.c_str(), d.events().size(), d.keys().size(),
-              out.c_str());
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // Wall time on a shared machine is noise: compare runs made side by side.
+  std::printf("%s: built %zu events of %zu keys into %s: %.2f s wall, %.2f s cpu\n", system.c_str(),
+              d.events().size(), d.keys().size(), out.c_str(), wall, cpu_seconds() - cpu0);
 }
