@@ -18,13 +18,16 @@ struct KeyBlockBuilder::PendingKey {
   uint64_t chunk_count = 0;
   uint64_t ordinal = 0;
   uint64_t stored_bytes = 0;  // of its chunks, summed as they are written
+  size_t kept_bytes = 0;      // capacity held while in the free list
   std::vector<std::pair<std::string, uint64_t>> groups;  // name, first chunk
   PostingTable postings;
 };
 
-// A finished key's state above this is freed rather than kept for reuse, so
-// that one huge key does not pin its memory in every pooled PendingKey.
-static constexpr size_t kKeepKeyBytes = 256 << 10;
+// Finished keys' state is kept for reuse up to this much in all (many small
+// keys may be in flight at once), and never a key's above kKeepKeyBytes: a
+// large key costs its allocations anew, which it amortises.
+static constexpr size_t kKeepKeyBytes = 64 << 10;
+static constexpr size_t kKeepAllBytes = 4 << 20;
 
 KeyBlockBuilder::KeyBlockBuilder(FileSink& sink, const WriterOptions& options, FileTotals& totals,
                                  std::vector<HashedKey>& keys)
@@ -48,14 +51,22 @@ KeyBlockBuilder::PendingKey* KeyBlockBuilder::take_key() {
   }
   PendingKey* k = free_keys_.back();
   free_keys_.pop_back();
+  kept_bytes_ -= k->kept_bytes;
   return k;
 }
 
 void KeyBlockBuilder::give_back(PendingKey* k) {
-  if (k->postings.capacity_bytes() + k->chunk_entries.capacity() > kKeepKeyBytes) {
+  const size_t held = k->postings.capacity_bytes() + k->chunk_entries.capacity() + k->key.capacity() +
+                      k->groups.capacity() * sizeof(k->groups[0]);
+  k->kept_bytes = held;
+  if (held > kKeepKeyBytes || kept_bytes_ + held > kKeepAllBytes) {
     k->postings = PostingTable();
     std::string().swap(k->chunk_entries);
+    std::string().swap(k->key);
+    std::vector<std::pair<std::string, uint64_t>>().swap(k->groups);
+    k->kept_bytes = 0;
   }
+  kept_bytes_ += k->kept_bytes;
   k->postings.clear();
   k->chunk_entries.clear();
   k->groups.clear();

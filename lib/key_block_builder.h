@@ -7,9 +7,8 @@
 //
 // In memory it holds the chunk being filled, the chunks being compressed,
 // and for each key not yet finished its chunk entries, groups and posting
-// lists (about one byte per index entry). Finished keys' state is kept for
-// the next keys (unless large), so a key costs no allocation once keys as
-// large have been seen.
+// lists (about one byte per index entry). Finished keys' state (up to 4 MiB
+// in all) is kept for the next keys, so a small key costs no allocation.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +66,7 @@ class KeyBlockBuilder {
   // to store without allocating), so these are declared before it.
   std::vector<std::unique_ptr<PendingKey>> all_keys_;
   std::vector<PendingKey*> free_keys_;
+  size_t kept_bytes_ = 0;  // capacity held by free_keys_
   BlockPipeline pipeline_;
   PendingKey* key_ = nullptr;
   ChunkBuilder chunk_;

@@ -4,7 +4,9 @@
 // beside the output; drain() merges the runs (and what is still buffered).
 // With `background`, the budget is split between two buffers: while one is
 // sorted and spilled on a second thread, add() fills the other. Run
-// boundaries then differ, the merged order does not.
+// boundaries then differ, the merged order does not. drain() then merges the
+// runs on a thread of its own too, handing batches of merged records
+// (batch_queue.h) to the caller's thread, so merging and encoding overlap.
 //
 //   event record := key: varint len + bytes | group: varint len + bytes
 //                 | ts: fixed64 | rest_len: varint | rest
