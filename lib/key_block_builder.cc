@@ -27,7 +27,7 @@ struct KeyBlockBuilder::PendingKey {
 // keys may be in flight at once), and never a key's above kKeepKeyBytes: a
 // large key costs its allocations anew, which it amortises.
 static constexpr size_t kKeepKeyBytes = 64 << 10;
-static constexpr size_t kKeepAllBytes = 4 << 20;
+static constexpr size_t kKeepAllBytes = 1 << 20;
 
 KeyBlockBuilder::KeyBlockBuilder(FileSink& sink, const WriterOptions& options, FileTotals& totals,
                                  std::vector<HashedKey>& keys)

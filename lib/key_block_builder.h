@@ -7,7 +7,7 @@
 //
 // In memory it holds the chunk being filled, the chunks being compressed,
 // and for each key not yet finished its chunk entries, groups and posting
-// lists (about one byte per index entry). Finished keys' state (up to 4 MiB
+// lists (about one byte per index entry). Finished keys' state (up to 1 MiB
 // in all) is kept for the next keys, so a small key costs no allocation.
 #pragma once
 

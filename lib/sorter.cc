@@ -19,7 +19,7 @@ static constexpr size_t kMinWindow = 64 << 10;
 
 // The final merge hands records to the writer thread in batches of about
 // this many bytes, at most kBatchDepth queued (BatchQueue).
-static constexpr size_t kBatchBytes = 256 << 10;
+static constexpr size_t kBatchBytes = 128 << 10;
 static constexpr size_t kBatchDepth = 4;
 
 // Reads one record (layout in sorter.h); false if the bytes end first.
@@ -260,8 +260,10 @@ void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& 
     try {
       std::string batch;
       merge_runs(runs_, window_budget, [&](const Run& r) {
+        // Handed on before it would outgrow kBatchBytes (unless one record
+        // does), so a batch's buffer never doubles past it.
+        if (!batch.empty() && batch.size() + r.record().size() > kBatchBytes) batch = queue.put(std::move(batch));
         batch.append(r.record());
-        if (batch.size() >= kBatchBytes) batch = queue.put(std::move(batch));
       });
       if (!batch.empty()) queue.put(std::move(batch));
       queue.close();

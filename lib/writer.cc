@@ -4,7 +4,7 @@
 //
 // Memory: the Sorter's budget (events in flight, in one or two buffers), plus 16 bytes per key for
 // the key and hash tables (built at the end), plus the posting lists of the keys being written
-// (and up to 4 MiB of finished keys' state kept for reuse: key_block_builder.h).
+// (and up to 1 MiB of finished keys' state kept for reuse: key_block_builder.h).
 
 #include <algorithm>
 
