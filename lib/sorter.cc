@@ -22,6 +22,14 @@ static constexpr size_t kMinWindow = 64 << 10;
 static constexpr size_t kBatchBytes = 128 << 10;
 static constexpr size_t kBatchDepth = 4;
 
+// What the final merge's read windows may take when it runs in the
+// background: the budget less the batches in flight (the one being filled,
+// kBatchDepth queued, the one being encoded).
+static size_t batch_window_budget(size_t budget) {
+  constexpr size_t kBatchMemory = (kBatchDepth + 2) * kBatchBytes;
+  return budget > 2 * kBatchMemory ? budget - kBatchMemory : budget / 2;
+}
+
 // Reads one record (layout in sorter.h); false if the bytes end first.
 static bool read_record(format::Cursor& c, std::string_view& key, std::string_view& group, int64_t& timestamp,
                         std::string_view& rest) {
@@ -228,7 +236,10 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
   // least kMinWindow, so the merge stays within the budget however many runs
   // a large input spilled: surplus runs are first merged into longer ones,
   // in consecutive spans, which keeps ties in the order of add.
-  const size_t fan_in = std::max<size_t>(2, budget_ / kMinWindow);
+  // In the background the final merge's batches take a share of the budget
+  // (merge_in_background), so fewer runs are read at once there.
+  const size_t final_budget = background_ ? batch_window_budget(budget_) : budget_;
+  const size_t fan_in = std::max<size_t>(2, final_budget / kMinWindow);
   while (runs_.size() > fan_in) {
     std::vector<std::unique_ptr<Run>> merged;
     auto file = std::make_shared<SpillFile>(near_path_);
@@ -241,7 +252,7 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
     runs_ = std::move(merged);  // the last reference to the previous file
     spill_file_ = std::move(file);
   }
-  if (background_) return merge_in_background(fn);
+  if (background_) return merge_in_background(fn, final_budget);
   merge_runs(runs_, budget_, [&](const Run& r) {
     std::string_view data = parse_rest(r.rest, indexes);
     fn(SortedEvent{r.key, r.group, r.timestamp, data, indexes});
@@ -251,18 +262,20 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
 // The final merge on a thread of its own, handing batches of merged records
 // to this one, which encodes them meanwhile: merging and encoding overlap
 // instead of taking turns on the writer thread. Same records, same order.
-// The batches in flight come out of the read windows' share of the budget.
-void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& fn) {
-  constexpr size_t kBatchMemory = (kBatchDepth + 2) * kBatchBytes;
-  const size_t window_budget = budget_ > 2 * kBatchMemory ? budget_ - kBatchMemory : budget_ / 2;
+// `window_budget` is what the read windows may take (batch_window_budget).
+void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& fn, size_t window_budget) {
   BatchQueue queue(kBatchDepth);
   std::thread merger([&] {
     try {
       std::string batch;
+      batch.reserve(kBatchBytes);
       merge_runs(runs_, window_budget, [&](const Run& r) {
         // Handed on before it would outgrow kBatchBytes (unless one record
-        // does), so a batch's buffer never doubles past it.
-        if (!batch.empty() && batch.size() + r.record().size() > kBatchBytes) batch = queue.put(std::move(batch));
+        // does), so a batch's buffer is never reallocated past it.
+        if (!batch.empty() && batch.size() + r.record().size() > kBatchBytes) {
+          batch = queue.put(std::move(batch));
+          batch.reserve(kBatchBytes);
+        }
         batch.append(r.record());
       });
       if (!batch.empty()) queue.put(std::move(batch));

@@ -52,7 +52,7 @@ class Sorter {
   struct SpillFile;
   // Merges `runs`, reading each through a window of its share of `budget`.
   void merge_runs(std::span<std::unique_ptr<Run>> runs, size_t budget, const std::function<void(const Run&)>& fn);
-  void merge_in_background(const std::function<void(const SortedEvent&)>& fn);
+  void merge_in_background(const std::function<void(const SortedEvent&)>& fn, size_t window_budget);
   void spill();
   // Sorts `b`, writes it as run `index` and empties it.
   std::unique_ptr<Run> write_run(SortBuffer& b, size_t index);
