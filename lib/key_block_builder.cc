@@ -1,7 +1,6 @@
 #include "key_block_builder.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "block.h"
 #include "file_sink.h"
@@ -18,10 +17,17 @@ struct KeyBlockBuilder::PendingKey {
   std::string chunk_entries;  // offsets filled in as chunks are written
   uint64_t chunk_count = 0;
   uint64_t ordinal = 0;
+  uint64_t stored_bytes = 0;  // of its chunks, summed as they are written
+  size_t kept_bytes = 0;      // capacity held while in the free list
   std::vector<std::pair<std::string, uint64_t>> groups;  // name, first chunk
-  // Posting lists by entry, keyed by name_len:u32 | name | value.
-  std::unordered_map<std::string, PostingBuilder> postings;
+  PostingTable postings;
 };
+
+// Finished keys' state is kept for reuse up to this much in all (many small
+// keys may be in flight at once), and never a key's above kKeepKeyBytes: a
+// large key costs its allocations anew, which it amortises.
+static constexpr size_t kKeepKeyBytes = 64 << 10;
+static constexpr size_t kKeepAllBytes = 1 << 20;
 
 KeyBlockBuilder::KeyBlockBuilder(FileSink& sink, const WriterOptions& options, FileTotals& totals,
                                  std::vector<HashedKey>& keys)
@@ -39,8 +45,38 @@ KeyBlockBuilder::KeyBlockBuilder(FileSink& sink, const WriterOptions& options, F
 
 KeyBlockBuilder::~KeyBlockBuilder() = default;
 
+KeyBlockBuilder::PendingKey* KeyBlockBuilder::take_key() {
+  if (free_keys_.empty()) {
+    all_keys_.push_back(std::make_unique<PendingKey>());
+    return all_keys_.back().get();
+  }
+  PendingKey* k = free_keys_.back();
+  free_keys_.pop_back();
+  kept_bytes_ -= k->kept_bytes;
+  return k;
+}
+
+void KeyBlockBuilder::give_back(PendingKey* k) {
+  const size_t held = k->postings.capacity_bytes() + k->chunk_entries.capacity() + k->key.capacity() +
+                      k->groups.capacity() * sizeof(k->groups[0]);
+  k->kept_bytes = held;
+  if (held > kKeepKeyBytes || kept_bytes_ + held > kKeepAllBytes) {
+    k->postings = PostingTable();
+    std::string().swap(k->chunk_entries);
+    std::string().swap(k->key);
+    std::vector<std::pair<std::string, uint64_t>>().swap(k->groups);
+    k->kept_bytes = 0;
+  }
+  kept_bytes_ += k->kept_bytes;
+  k->postings.clear();
+  k->chunk_entries.clear();
+  k->groups.clear();
+  k->chunk_count = k->ordinal = k->stored_bytes = 0;
+  free_keys_.push_back(k);
+}
+
 void KeyBlockBuilder::begin(std::string_view key) {
-  key_ = std::make_shared<PendingKey>();
+  key_ = take_key();
   key_->key.assign(key);
   chunk_.reset();
 }
@@ -59,14 +95,7 @@ void KeyBlockBuilder::add(std::string_view group, int64_t ts, std::string_view d
     flush_chunk(false);
   }
   chunk_.add(ts, data);
-  for (const IndexEntry& e : indexes) {
-    entry_key_.clear();
-    format::put_fixed32(entry_key_, static_cast<uint32_t>(e.name.size()));
-    entry_key_.append(e.name);
-    entry_key_.append(e.value);
-    PostingBuilder& p = k.postings[entry_key_];
-    if (p.count() == 0 || p.last() != k.ordinal) p.add(k.ordinal);  // an entry repeated in one event counts once
-  }
+  for (const IndexEntry& e : indexes) k.postings.add(e.name, e.value, k.ordinal);
   k.ordinal++;
   totals_.events++;
   totals_.data_bytes += data.size();
@@ -82,32 +111,30 @@ void KeyBlockBuilder::flush_chunk(bool newest) {
   totals_.chunks++;
   std::vector<SubEnd> subs = chunk_.take_subs(newest);
   totals_.raw_chunk_bytes += chunk_.size();  // after a split, which adds bytes
-  pipeline_.submit(chunk_.take_payload(pipeline_.take_buffer()), std::move(subs), [this, key = key_, entry](uint64_t offset, uint64_t stored) {
+  pipeline_.submit(chunk_.take_payload(pipeline_.take_buffer()), std::move(subs), [key = key_, entry](uint64_t offset, uint64_t stored) {
     format::store_fixed64(key->chunk_entries.data() + entry, offset);
-    totals_.stored_chunk_bytes += stored;
+    key->stored_bytes += stored;
   });
 }
 
 void KeyBlockBuilder::finish() {
   flush_chunk(true);
-  pipeline_.then([this, key = std::move(key_)] { write_tail(*key); });
+  pipeline_.then([this, key = key_] {
+    write_tail(*key);
+    give_back(key);
+  });
+  key_ = nullptr;
 }
 
 void KeyBlockBuilder::write_tail(PendingKey& k) {
   const uint64_t chunks_end = sink_.offset();
 
   // Long posting lists first, each its own raw block, in entry order.
-  std::vector<std::pair<std::string_view, const PostingBuilder*>> entries;
-  entries.reserve(k.postings.size());
-  for (const auto& [name, p] : k.postings) entries.emplace_back(name, &p);
-  auto split = [](std::string_view k) {
-    uint32_t n = format::load_fixed32(k.data());
-    return std::pair(k.substr(4, n), k.substr(4 + n));
-  };
-  std::sort(entries.begin(), entries.end(), [&](const auto& a, const auto& b) { return split(a.first) < split(b.first); });
-  std::vector<uint64_t> external(entries.size(), 0);
-  for (size_t i = 0; i < entries.size(); i++) {
-    const std::string& d = entries[i].second->deltas();
+  k.postings.sorted(sorted_);
+  std::vector<uint64_t>& external = external_;
+  external.assign(sorted_.size(), 0);
+  for (size_t i = 0; i < sorted_.size(); i++) {
+    const std::string& d = sorted_[i]->postings.deltas();
     if (d.size() > format::kMaxInlinePostingBytes) {
       external[i] = sink_.offset();
       write_block(sink_, d, Codec{Compression::none}, scratch_);
@@ -115,14 +142,14 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
   }
 
   uint64_t index_offset = 0, index_size = 0;
-  if (!entries.empty()) {
-    std::string payload;
-    format::put_varint(payload, entries.size());
-    for (size_t i = 0; i < entries.size(); i++) {
-      auto [name, value] = split(entries[i].first);
-      const PostingBuilder& p = *entries[i].second;
-      format::put_bytes(payload, name);
-      format::put_bytes(payload, value);
+  if (!sorted_.empty()) {
+    std::string& payload = payload_;
+    payload.clear();
+    format::put_varint(payload, sorted_.size());
+    for (size_t i = 0; i < sorted_.size(); i++) {
+      const PostingBuilder& p = sorted_[i]->postings;
+      format::put_bytes(payload, k.postings.name(*sorted_[i]));
+      format::put_bytes(payload, k.postings.value(*sorted_[i]));
       format::put_varint(payload, p.count());
       format::put_varint(payload, p.first());
       format::put_varint(payload, p.last());
@@ -133,7 +160,8 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
     index_size = write_block(sink_, payload, pipeline_.codec(), scratch_);  // with the dictionary, if any
   }
 
-  std::string dir(4, '\0');
+  std::string& dir = dir_;
+  dir.assign(4, '\0');
   format::put_bytes(dir, k.key);
   format::put_varint(dir, k.chunk_count);
   bool ungrouped = k.groups.size() == 1 && k.groups[0].first.empty();
@@ -156,6 +184,7 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
   format::put_fixed32(dir, format::checksum(dir, dir_offset));
   sink_.append(dir);
   keys_.push_back({format::key_hash(k.key), dir_offset});
+  totals_.stored_chunk_bytes += k.stored_bytes;
 }
 
 }  // namespace esdb

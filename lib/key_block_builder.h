@@ -7,7 +7,8 @@
 //
 // In memory it holds the chunk being filled, the chunks being compressed,
 // and for each key not yet finished its chunk entries, groups and posting
-// lists (about one byte per index entry).
+// lists (about one byte per index entry). Finished keys' state (up to 1 MiB
+// in all) is kept for the next keys, so a small key costs no allocation.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include "chunk.h"
 #include "esdb/esdb.h"
 #include "hash_table.h"
+#include "posting_table.h"
 
 namespace esdb {
 
@@ -48,6 +50,9 @@ class KeyBlockBuilder {
 
  private:
   struct PendingKey;
+  // A pooled PendingKey for the next key; give_back() returns one.
+  PendingKey* take_key();
+  void give_back(PendingKey* k);
   // `newest`: the chunk is its group's last (a group change or the key's
   // end cut it), the one a newest-first scan reads.
   void flush_chunk(bool newest);
@@ -58,11 +63,19 @@ class KeyBlockBuilder {
   FileTotals& totals_;
   std::vector<HashedKey>& keys_;
   Codec codec_;
+  // Every PendingKey made, and those free for reuse. Callbacks queued in the
+  // pipeline hold plain pointers into them (small enough for std::function
+  // to store without allocating), so these are declared before it.
+  std::vector<std::unique_ptr<PendingKey>> all_keys_;
+  std::vector<PendingKey*> free_keys_;
+  size_t kept_bytes_ = 0;  // capacity held by free_keys_
   BlockPipeline pipeline_;
-  std::shared_ptr<PendingKey> key_;
+  PendingKey* key_ = nullptr;
   ChunkBuilder chunk_;
-  std::string entry_key_;
-  std::string scratch_;
+  // write_tail's buffers, reused key after key.
+  std::vector<const PostingTable::Entry*> sorted_;
+  std::vector<uint64_t> external_;
+  std::string payload_, dir_, scratch_;
 };
 
 }  // namespace esdb

@@ -18,6 +18,11 @@ namespace esdb {
 class PostingBuilder {
  public:
   void add(uint64_t ordinal);  // strictly ascending
+  // Empties the list, keeping the deltas' memory for reuse.
+  void clear() {
+    count_ = first_ = last_ = 0;
+    deltas_.clear();
+  }
   uint64_t count() const { return count_; }
   uint64_t first() const { return first_; }
   uint64_t last() const { return last_; }

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <queue>
+#include <thread>
 
+#include "batch_queue.h"
 #include "file_sink.h"
 #include "format/coding.h"
 
@@ -15,6 +16,31 @@ namespace esdb {
 // The smallest read window of a run being merged: large enough that reading
 // runs back stays sequential enough for a disk.
 static constexpr size_t kMinWindow = 64 << 10;
+
+// The final merge hands records to the writer thread in batches of about
+// this many bytes, at most kBatchDepth queued (BatchQueue).
+static constexpr size_t kBatchBytes = 128 << 10;
+static constexpr size_t kBatchDepth = 4;
+
+// What the final merge's read windows may take when it runs in the
+// background: the budget less the batches in flight (the one being filled,
+// kBatchDepth queued, the one being encoded).
+static size_t batch_window_budget(size_t budget) {
+  constexpr size_t kBatchMemory = (kBatchDepth + 2) * kBatchBytes;
+  return budget > 2 * kBatchMemory ? budget - kBatchMemory : budget / 2;
+}
+
+// Reads one record (layout in sorter.h); false if the bytes end first.
+static bool read_record(format::Cursor& c, std::string_view& key, std::string_view& group, int64_t& timestamp,
+                        std::string_view& rest) {
+  uint64_t klen, glen, rlen, ts;
+  if (!(c.varint(klen) && c.bytes(klen, key) && c.varint(glen) && c.bytes(glen, group) && c.fixed64(ts) &&
+        c.varint(rlen) && c.bytes(rlen, rest))) {
+    return false;
+  }
+  timestamp = static_cast<int64_t>(ts);
+  return true;
+}
 
 // Compares (key, group, timestamp); ties keep the order of add because the
 // sort is stable and runs are merged in the order they were spilled.
@@ -53,15 +79,7 @@ class Sorter::Run {
     begin_ += record_size_;
     for (;;) {
       format::Cursor c(buf_.data() + begin_, buf_.data() + end_);
-      uint64_t klen, glen, rlen;
-      std::string_view k, g, r;
-      uint64_t ts;
-      if (c.varint(klen) && c.bytes(klen, k) && c.varint(glen) && c.bytes(glen, g) && c.fixed64(ts) &&
-          c.varint(rlen) && c.bytes(rlen, r)) {
-        key = k;
-        group = g;
-        timestamp = static_cast<int64_t>(ts);
-        rest = r;
+      if (read_record(c, key, group, timestamp, rest)) {
         record_size_ = c.position();
         return true;
       }
@@ -71,6 +89,9 @@ class Sorter::Run {
       }
     }
   }
+
+  // The current record's bytes, as RunWriter wrote them.
+  std::string_view record() const { return {buf_.data() + begin_, record_size_}; }
 
   const size_t index;  // spill order, which breaks ties
   std::string_view key, group, rest;
@@ -215,41 +236,110 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
   // least kMinWindow, so the merge stays within the budget however many runs
   // a large input spilled: surplus runs are first merged into longer ones,
   // in consecutive spans, which keeps ties in the order of add.
-  const size_t fan_in = std::max<size_t>(2, budget_ / kMinWindow);
+  // In the background the final merge's batches take a share of the budget
+  // (merge_in_background), so fewer runs are read at once there.
+  const size_t final_budget = background_ ? batch_window_budget(budget_) : budget_;
+  const size_t fan_in = std::max<size_t>(2, final_budget / kMinWindow);
   while (runs_.size() > fan_in) {
     std::vector<std::unique_ptr<Run>> merged;
     auto file = std::make_shared<SpillFile>(near_path_);
     for (size_t first = 0; first < runs_.size(); first += fan_in) {
       std::span<std::unique_ptr<Run>> span(runs_.data() + first, std::min(fan_in, runs_.size() - first));
       RunWriter w(file, near_path_);
-      merge_runs(span, [&](const Run& r) { w.add(r.key, r.group, r.timestamp, r.rest); });
+      merge_runs(span, budget_, [&](const Run& r) { w.add(r.key, r.group, r.timestamp, r.rest); });
       merged.push_back(w.finish(merged.size()));
     }
     runs_ = std::move(merged);  // the last reference to the previous file
     spill_file_ = std::move(file);
   }
-  merge_runs(runs_, [&](const Run& r) {
+  if (background_) return merge_in_background(fn, final_budget);
+  merge_runs(runs_, budget_, [&](const Run& r) {
     std::string_view data = parse_rest(r.rest, indexes);
     fn(SortedEvent{r.key, r.group, r.timestamp, data, indexes});
   });
 }
 
-void Sorter::merge_runs(std::span<std::unique_ptr<Run>> runs, const std::function<void(const Run&)>& fn) {
-  const size_t window = std::clamp<size_t>(budget_ / runs.size(), kMinWindow, 1 << 20);
+// The final merge on a thread of its own, handing batches of merged records
+// to this one, which encodes them meanwhile: merging and encoding overlap
+// instead of taking turns on the writer thread. Same records, same order.
+// `window_budget` is what the read windows may take (batch_window_budget).
+void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& fn, size_t window_budget) {
+  BatchQueue queue(kBatchDepth);
+  std::thread merger([&] {
+    try {
+      std::string batch;
+      batch.reserve(kBatchBytes);
+      merge_runs(runs_, window_budget, [&](const Run& r) {
+        // Handed on before it would outgrow kBatchBytes (unless one record
+        // does), so a batch's buffer is never reallocated past it.
+        if (!batch.empty() && batch.size() + r.record().size() > kBatchBytes) {
+          batch = queue.put(std::move(batch));
+          batch.reserve(kBatchBytes);
+        }
+        batch.append(r.record());
+      });
+      if (!batch.empty()) queue.put(std::move(batch));
+      queue.close();
+    } catch (const BatchQueue::Cancelled&) {
+      queue.close();
+    } catch (...) {
+      queue.close(std::current_exception());
+    }
+  });
+  // However this thread leaves (fn may throw), the merger stops first.
+  struct Stop {
+    BatchQueue& queue;
+    std::thread& thread;
+    ~Stop() {
+      queue.cancel();
+      thread.join();
+    }
+  } stop{queue, merger};
+  std::vector<IndexEntry> indexes;
+  std::string batch;
+  while (queue.take(batch)) {
+    format::Cursor c(batch);
+    std::string_view key, group, rest;
+    int64_t ts;
+    while (read_record(c, key, group, ts, rest)) {  // whole records: Run::next parsed each
+      std::string_view data = parse_rest(rest, indexes);
+      fn(SortedEvent{key, group, ts, data, indexes});
+    }
+  }
+}
+
+void Sorter::merge_runs(std::span<std::unique_ptr<Run>> runs, size_t budget,
+                        const std::function<void(const Run&)>& fn) {
+  const size_t window = std::clamp<size_t>(budget / runs.size(), kMinWindow, 1 << 20);
   auto later = [](const Run* a, const Run* b) {  // the heap's top is the smallest; ties go to the earlier run
     int c = compare(a->key, a->group, a->timestamp, b->key, b->group, b->timestamp);
     return c != 0 ? c > 0 : a->index > b->index;
   };
-  std::priority_queue<Run*, std::vector<Run*>, decltype(later)> heap(later);
+  std::vector<Run*> heap;
   for (auto& r : runs) {
     r->start(window);
-    if (r->next()) heap.push(r.get());
+    if (r->next()) heap.push_back(r.get());
   }
+  std::make_heap(heap.begin(), heap.end(), later);
   while (!heap.empty()) {
-    Run* r = heap.top();
-    heap.pop();
-    fn(*r);
-    if (r->next()) heap.push(r);
+    Run* top = heap.front();
+    fn(*top);
+    if (!top->next()) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      heap.pop_back();
+      continue;
+    }
+    // The top's run moves on: sift it down from the root, which stops at
+    // once while it stays the smallest (a key's events come in stretches
+    // from one run), where a pop and a push would cost two full passes.
+    const size_t n = heap.size();
+    size_t i = 0;
+    for (size_t c; (c = 2 * i + 1) < n; i = c) {
+      if (c + 1 < n && later(heap[c], heap[c + 1])) c++;
+      if (!later(top, heap[c])) break;
+      heap[i] = heap[c];
+    }
+    heap[i] = top;
   }
   for (auto& r : runs) r->release();
 }

@@ -4,7 +4,9 @@
 // beside the output; drain() merges the runs (and what is still buffered).
 // With `background`, the budget is split between two buffers: while one is
 // sorted and spilled on a second thread, add() fills the other. Run
-// boundaries then differ, the merged order does not.
+// boundaries then differ, the merged order does not. drain() then merges the
+// runs on a thread of its own too, handing batches of merged records
+// (batch_queue.h) to the caller's thread, so merging and encoding overlap.
 //
 //   event record := key: varint len + bytes | group: varint len + bytes
 //                 | ts: fixed64 | rest_len: varint | rest
@@ -48,7 +50,9 @@ class Sorter {
   class Run;
   class RunWriter;
   struct SpillFile;
-  void merge_runs(std::span<std::unique_ptr<Run>> runs, const std::function<void(const Run&)>& fn);
+  // Merges `runs`, reading each through a window of its share of `budget`.
+  void merge_runs(std::span<std::unique_ptr<Run>> runs, size_t budget, const std::function<void(const Run&)>& fn);
+  void merge_in_background(const std::function<void(const SortedEvent&)>& fn, size_t window_budget);
   void spill();
   // Sorts `b`, writes it as run `index` and empties it.
   std::unique_ptr<Run> write_run(SortBuffer& b, size_t index);

@@ -3,7 +3,8 @@
 // table, the hash table and the footer.
 //
 // Memory: the Sorter's budget (events in flight, in one or two buffers), plus 16 bytes per key for
-// the key and hash tables (built at the end), plus one key's posting lists.
+// the key and hash tables (built at the end), plus the posting lists of the keys being written
+// (and up to 1 MiB of finished keys' state kept for reuse: key_block_builder.h).
 
 #include <algorithm>
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -109,6 +110,26 @@ TEST(Sorter, BackgroundSmallInput) {
   size_t runs = 0;
   EXPECT_EQ(sort_with(in, t.path("x.esdb"), 1 << 20, &runs, true), expected(in));
   EXPECT_GE(runs, 1u);
+}
+
+// The final merge runs on its own thread (batch_queue.h): a caller that
+// stops part way (its callback throws) gets its exception, and the merging
+// thread is stopped and joined, not left blocked on a full queue.
+TEST(Sorter, BackgroundMergeStopsWhenTheCallerThrows) {
+  TempDir t;
+  std::vector<Row> in = rows(60000, 400);
+  for (size_t stop_at : {size_t{0}, size_t{1000}, in.size() - 1}) {
+    Sorter s(t.path("x.esdb"), 1 << 20, true);
+    for (const Row& r : in) s.add(EventInput{.key = r.key, .timestamp = r.ts, .data = r.data, .group = r.group});
+    ASSERT_GT(s.spilled_runs(), 1u);
+    size_t seen = 0;
+    EXPECT_THROW(s.drain([&](const SortedEvent&) {
+      if (seen++ == stop_at) throw std::runtime_error("stop");
+    }),
+                 std::runtime_error);
+    EXPECT_EQ(seen, stop_at + 1);
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(t.dir()));
 }
 
 }  // namespace

@@ -104,6 +104,17 @@ bool LineReader::next(std::string_view& line) {
   }
 }
 
+// memchr from line to line: std::count's byte loop cost ~3 instructions a
+// byte, 11% of a parsing thread (BENCHMARKS.md "Build speed, part 3").
+static uint64_t count_newlines(const char* p, const char* end) {
+  uint64_t n = 0;
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) != nullptr) {
+    ++n;
+    ++p;
+  }
+  return n;
+}
+
 bool LineReader::next_block(std::vector<char>& block, size_t& size, size_t padding) {
   size_t scanned = 0;  // bytes of [begin_, end_) known to hold no '\n'
   const char* nl = nullptr;
@@ -141,7 +152,7 @@ bool LineReader::next_block(std::vector<char>& block, size_t& size, size_t paddi
   if (line_number_ == 0 && std::string_view(block.data(), size).starts_with("\xEF\xBB\xBF")) {
     std::memset(block.data(), ' ', 3);
   }
-  line_number_ += static_cast<uint64_t>(std::count(block.data(), block.data() + size, '\n'));
+  line_number_ += count_newlines(block.data(), block.data() + size);
   return true;
 }
 
