@@ -100,3 +100,27 @@ TEST(MergeOptions, RecompressesWithAndWithoutAZstdDictionary) {
 
 }  // namespace
 }  // namespace esdb::test
+
+// The codec names the CLI's --compression and Python's compression= take.
+TEST(WriterOptionsNames, SetCompression) {
+  WriterOptions o;
+  EXPECT_TRUE(set_compression(o, "zstd"));
+  EXPECT_EQ(o.compression, Compression::zstd);
+  EXPECT_EQ(o.compression_level, WriterOptions{}.compression_level);
+  EXPECT_TRUE(set_compression(o, "zstd:-7"));
+  EXPECT_EQ(o.compression_level, -7);
+  EXPECT_TRUE(set_compression(o, "zstd:22"));
+  EXPECT_EQ(o.compression_level, 22);
+  EXPECT_TRUE(set_compression(o, "none"));
+  EXPECT_EQ(o.compression, Compression::none);
+  EXPECT_TRUE(set_compression(o, "snappy"));
+  EXPECT_EQ(o.compression, Compression::snappy);
+  EXPECT_EQ(o.compression_level, 22);  // only zstd names set the level
+  for (const char* bad : {"", "zstd:", "zstd:23", "zstd:-8", "zstd:3x", "zstd:+3", "ZSTD", "lz4", "snappy "}) {
+    WriterOptions before;
+    before.compression_level = 5;
+    EXPECT_FALSE(set_compression(before, bad)) << bad;
+    EXPECT_EQ(before.compression, Compression::snappy) << bad;
+    EXPECT_EQ(before.compression_level, 5) << bad;
+  }
+}

@@ -43,6 +43,7 @@ from ._esdb import (  # noqa: F401  (the public API)
     MultiKey,
     UnsupportedError,
     Writer,
+    check_compression,
     is_partitioned_archive,
     key_hash,
     partition_of,
@@ -53,7 +54,7 @@ from ._esdb import (  # noqa: F401  (the public API)
 
 __all__ = [
     "Writer", "Reader", "MultiReader", "Key", "MultiKey", "Event", "Group", "IndexValue", "FileStats",
-    "merge", "key_hash", "partition_of", "partitions_of", "read_manifest", "write_manifest", "is_partitioned_archive",
+    "merge", "check_compression", "key_hash", "partition_of", "partitions_of", "read_manifest", "write_manifest", "is_partitioned_archive",
     "Error", "CorruptError", "UnsupportedError", "InvalidArgumentError", "ExistsError", "IoError",
     "expand_paths", "BytesArray", "BytesDtype", "Archive", "DirReader", "DirKey", "is_ingest_dir",
 ]
@@ -218,10 +219,11 @@ for _cls in (Key, MultiKey):
     _cls.to_pandas = _key_to_pandas
 
 
-def merge(inputs, output, *, dedupe=False, overwrite=False) -> FileStats:
+def merge(inputs, output, *, dedupe=False, overwrite=False, compression=None) -> FileStats:
     """Streams every event of ``inputs`` (paths or globs) into a new file ``output``.
 
     Memory stays bounded whatever the inputs' sizes; dedupe drops events equal
-    in key, group, timestamp and data. Returns the new file's FileStats.
+    in key, group, timestamp and data; ``compression`` names the output's codec
+    as Writer takes it (None: snappy). Returns the new file's FileStats.
     """
-    return _esdb.merge(expand_paths(inputs), output, dedupe=dedupe, overwrite=overwrite)
+    return _esdb.merge(expand_paths(inputs), output, dedupe=dedupe, overwrite=overwrite, compression=compression)

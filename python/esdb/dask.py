@@ -167,7 +167,8 @@ def _write_partition(df: pd.DataFrame, directory: str, partition: int, partition
         col = df[name]
         indexes[name] = [None if pd.isna(v) else (v if isinstance(v, (str, bytes)) else str(v)) for v in col]
     half = len(keys) // 2
-    with esdb.Writer(path, overwrite=True, memory_budget=spec["memory_budget"]) as w:
+    with esdb.Writer(path, overwrite=True, memory_budget=spec["memory_budget"],
+                     compression=spec.get("compression")) as w:
         def add(lo, hi):
             w.add_many(keys[lo:hi], ts[lo:hi], data[lo:hi],
                        groups=None if groups is None else groups[lo:hi],
@@ -293,7 +294,7 @@ def _compute_bounded(client, tasks, directory, timeout, stall_timeout, resubmits
 
 def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=(), partitions=None,
             memory_budget=None, overwrite=False, compute_kwargs=None, timeout=None,
-            stall_timeout=STALL_TIMEOUT, resubmits=1) -> list:
+            stall_timeout=STALL_TIMEOUT, resubmits=1, compression=None) -> list:
     """Writes a Dask DataFrame as a partitioned archive in ``directory``.
 
     key, timestamp, data, group: column names (data=None stores each row as a
@@ -302,7 +303,9 @@ def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=()
     (default: the frame's partition count), each written by one task with the
     bounded-memory writer and renamed into place when complete; the manifest
     is written last. A failed or retried task leaves no partial file and no
-    duplicate events. Returns per-file {"file", "events"}.
+    duplicate events. ``compression`` names each file's codec as
+    ``esdb.Writer`` takes it (None: snappy; "zstd" gives the smallest files).
+    Returns per-file {"file", "events"}.
 
     On a dask.distributed cluster no wait is unbounded: when nothing moves
     (no task of the cluster changes state and nothing in ``directory``
@@ -319,6 +322,8 @@ def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=()
     partitions = int(partitions or ddf.npartitions)
     if partitions < 1:
         raise ValueError("partitions must be >= 1")
+    if compression is not None:
+        esdb.check_compression(compression)  # before any task runs
     os.makedirs(directory, exist_ok=True)
     manifest = os.path.join(directory, "esdb-manifest.json")
     if os.path.exists(manifest):
@@ -326,7 +331,7 @@ def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=()
             raise FileExistsError(f"{directory}: already holds a partitioned archive (overwrite=True replaces it)")
         os.unlink(manifest)  # from here until the end it is not a whole archive
     spec = {"key": key, "timestamp": timestamp, "data": data, "group": group, "indexes": list(indexes),
-            "memory_budget": memory_budget}
+            "memory_budget": memory_budget, "compression": compression}
     meta = ddf._meta.assign(**{_PART: pd.Series([], dtype="int64")})
     tagged = ddf.map_partitions(_with_partition, key, partitions, meta=meta)
     shuffled = rearrange_by_column(tagged, _PART, npartitions=partitions, shuffle="tasks")

@@ -72,4 +72,10 @@ EventInput event_of(pyb::handle key, int64_t timestamp, pyb::handle data, pyb::h
   return e;
 }
 
+void set_compression_or_raise(WriterOptions& options, const std::string& name) {
+  if (!set_compression(options, name)) {
+    throw pyb::value_error("compression must be snappy, none, zstd or zstd:LEVEL (-7..22), not '" + name + "'");
+  }
+}
+
 }  // namespace esdb::py

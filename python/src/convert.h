@@ -34,4 +34,8 @@ EventInput event_of(pyb::handle key, int64_t timestamp, pyb::handle data, pyb::h
 PyObject* new_text(std::string_view s);   // str, surrogateescape
 PyObject* new_bytes(std::string_view s);  // bytes
 
+// WriterOptions' codec from a name (esdb::set_compression); ValueError for
+// any other name.
+void set_compression_or_raise(WriterOptions& options, const std::string& name);
+
 }  // namespace esdb::py

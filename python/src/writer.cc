@@ -17,9 +17,12 @@ namespace {
 class PyWriter {
  public:
   PyWriter(const std::string& path, bool overwrite, std::optional<size_t> memory_budget,
-           std::optional<size_t> chunk_size, bool sorted_input, bool compress, bool sync)
+           std::optional<size_t> chunk_size, bool sorted_input, bool compress, bool sync,
+           const std::optional<std::string>& compression, std::optional<size_t> zstd_dictionary_size)
       : path_(path) {
     WriterOptions o;
+    if (compression) set_compression_or_raise(o, *compression);
+    if (zstd_dictionary_size) o.zstd_dictionary_size = *zstd_dictionary_size;
     o.overwrite = overwrite;
     if (memory_budget) o.memory_budget = *memory_budget;
     if (chunk_size) o.chunk_size = *chunk_size;
@@ -139,19 +142,27 @@ void register_writer(pyb::module_& m) {
       .def_readonly("stored_chunk_bytes", &FileStats::stored_chunk_bytes)
       .def_readonly("min_timestamp", &FileStats::min_timestamp)
       .def_readonly("max_timestamp", &FileStats::max_timestamp)
+      .def_readonly("dictionary_bytes", &FileStats::dictionary_bytes)
       .def("__repr__", [](const FileStats& s) {
         return "FileStats(key_count=" + std::to_string(s.key_count) + ", event_count=" +
                std::to_string(s.event_count) + ", file_size=" + std::to_string(s.file_size) + ")";
       });
 
+  m.def("check_compression", [](const std::string& name) {
+    WriterOptions scratch;
+    set_compression_or_raise(scratch, name);
+  }, pyb::arg("name"), "Raises ValueError unless `name` is a codec Writer takes: snappy, none, zstd, zstd:LEVEL.");
+
   pyb::class_<PyWriter>(m, "Writer",
                         "Writes one esdb file. Nothing appears at `path` until finish(); used as a\n"
                         "context manager it finishes on a clean exit and removes its temporary\n"
                         "files when the block raises.")
-      .def(pyb::init<const std::string&, bool, std::optional<size_t>, std::optional<size_t>, bool, bool, bool>(),
+      .def(pyb::init<const std::string&, bool, std::optional<size_t>, std::optional<size_t>, bool, bool, bool,
+                     const std::optional<std::string>&, std::optional<size_t>>(),
            pyb::arg("path"), pyb::kw_only(), pyb::arg("overwrite") = false, pyb::arg("memory_budget") = pyb::none(),
            pyb::arg("chunk_size") = pyb::none(), pyb::arg("sorted_input") = false, pyb::arg("compress") = true,
-           pyb::arg("sync") = true)
+           pyb::arg("sync") = true, pyb::arg("compression") = pyb::none(),
+           pyb::arg("zstd_dictionary_size") = pyb::none())
       .def("add", &PyWriter::add, pyb::arg("key"), pyb::arg("timestamp"), pyb::arg("data"), pyb::kw_only(),
            pyb::arg("group") = "", pyb::arg("indexes") = pyb::tuple(),
            "Adds one event. key, group, index names and values: str or bytes; data: bytes or str;\n"

@@ -134,9 +134,14 @@ def test_json_rows_and_groups(client, tmp_path):
     with pytest.raises(FileExistsError):
         esdb.dask.to_esdb(dd.from_pandas(df, npartitions=1), out, key="k", timestamp="t")
     # Rewritten with fewer files: the old ones go, the new archive is whole.
-    esdb.dask.to_esdb(dd.from_pandas(df, npartitions=1), out, key="k", timestamp="t", partitions=2, overwrite=True)
+    esdb.dask.to_esdb(dd.from_pandas(df, npartitions=1), out, key="k", timestamp="t", partitions=2, overwrite=True,
+                      compression="zstd")
     assert sorted(os.listdir(out)) == ["esdb-manifest.json", "part-00000.esdb", "part-00001.esdb"]
     assert len(esdb.dask.read_esdb(out).compute()) == len(df)
+    with pytest.raises(ValueError, match="compression"):
+        esdb.dask.to_esdb(dd.from_pandas(df, npartitions=1), str(tmp_path / "bad"), key="k", timestamp="t",
+                          compression="lz4")
+    assert not os.path.exists(tmp_path / "bad" / "esdb-manifest.json")
 
 
 def _with_fault(c, env, marker, run):

@@ -2,6 +2,7 @@
 directions, str vs bytes, empty data, extreme timestamps."""
 
 import itertools
+import random
 import threading
 
 import numpy as np
@@ -254,3 +255,52 @@ def test_lookup_forms(built):
     with pytest.raises(TypeError, match="one argument"):
         r.find(name=key)
     assert isinstance(r, esdb.Reader) and esdb.Reader.find.__doc__.startswith("find(key)")
+
+
+def small_keys_model(seed, n_events=6000, n_keys=1500):
+    """Many keys of a few similar JSON records: where a zstd dictionary pays."""
+    rng = random.Random(seed)
+    m = Model()
+    for i in range(n_events):
+        kind = rng.choice(["page", "page", "click", "purchase"])
+        data = '{"customer":"c-%d","type":"%s","sku":"sku-%04d","price":%d.%02d,"ok":true}' % (
+            rng.randrange(n_keys), kind, rng.randrange(500), rng.randrange(200), rng.randrange(100))
+        m.add(f"c-{rng.randrange(n_keys)}", 1_700_000_000_000 + i, data, indexes=[("type", kind)])
+    return m
+
+
+def test_compression_names_and_dictionary(tmp_path):
+    m = small_keys_model(seed=11)
+    sizes = {}
+    for name in ("snappy", "none", "zstd", "zstd:3"):
+        p = write_model(esdb, m, tmp_path / f"{name.replace(':', '-')}.esdb", compression=name,
+                        zstd_dictionary_size=1024)
+        r = esdb.Reader(p)
+        sizes[name] = r.stats.file_size
+        for key in m.keys():
+            assert as_tuples(r[key].scan(reverse=True, with_indexes=True)) == m.scan(
+                key, reverse=True, with_indexes=True)
+            assert as_tuples(r[key].scan(index=("type", "purchase"))) == m.scan(key, index=("type", "purchase"))
+        # Only zstd files carry a dictionary, and on these small keys it pays.
+        assert (r.stats.dictionary_bytes > 0) == name.startswith("zstd"), name
+        r.verify()
+    assert sizes["zstd"] < sizes["snappy"] < sizes["none"]
+    off = write_model(esdb, m, tmp_path / "nodict.esdb", compression="zstd", zstd_dictionary_size=0)
+    assert esdb.Reader(off).stats.dictionary_bytes == 0
+    for bad in ("zstd:99", "lz4", "zstd:", ""):
+        with pytest.raises(ValueError):
+            esdb.Writer(str(tmp_path / "bad.esdb"), compression=bad)
+    assert not (tmp_path / "bad.esdb").exists()
+
+
+def test_merge_recompresses(tmp_path):
+    m = small_keys_model(seed=12)
+    src = write_model(esdb, m, tmp_path / "snappy.esdb")
+    out = str(tmp_path / "zstd.esdb")
+    stats = esdb.merge([src], out, compression="zstd")
+    assert stats.dictionary_bytes > 0 and stats.file_size < esdb.Reader(src).stats.file_size
+    r = esdb.Reader(out)
+    for key in m.keys():
+        assert as_tuples(r[key].scan(with_indexes=True)) == m.scan(key, with_indexes=True)
+    with pytest.raises(ValueError):
+        esdb.merge([src], str(tmp_path / "x.esdb"), compression="brotli")

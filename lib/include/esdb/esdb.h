@@ -119,6 +119,12 @@ struct WriterOptions {
   size_t s3_part_size = 16u << 20;
 };
 
+// Sets options.compression (and, for zstd, compression_level) from a name:
+// "snappy", "none", "zstd" (level 7) or "zstd:LEVEL" (-7..22). Returns false
+// and changes nothing for any other text. `esdb build/merge --compression`
+// and Python's `compression=` take these names.
+bool set_compression(WriterOptions& options, std::string_view name);
+
 // What a finished file holds.
 struct FileStats {
   uint32_t format_version = 0;
