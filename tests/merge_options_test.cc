@@ -69,9 +69,6 @@ TEST(MergeOptions, MemoryBudgetBoundsDedupe) {
   EXPECT_EQ(merge(in, t.path("m2.esdb"), enough, dedupe).event_count, 101u);
 }
 
-}  // namespace
-}  // namespace esdb::test
-
 // Merge recompresses through the Writer: to zstd it trains the output's own
 // dictionary (from the merged payloads), and back to Snappy it drops it;
 // the events are the model's either way.
@@ -124,3 +121,6 @@ TEST(WriterOptionsNames, SetCompression) {
     EXPECT_EQ(before.compression_level, 5) << bad;
   }
 }
+
+}  // namespace
+}  // namespace esdb::test
