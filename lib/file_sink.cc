@@ -199,8 +199,14 @@ void FileSink::abandon() {
 }
 
 int open_anonymous_temp(const std::string& near_path) {
+  // O_TMPFILE gives the file no name at any moment, so even a SIGKILL
+  // between two instructions leaves nothing behind. Filesystems without it
+  // get a name for the instant between create and unlink.
+  const std::string dir = remote::is_remote_url(near_path) ? local_temp_dir() : dir_of(near_path);
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
   std::string temp_path;
-  int fd = make_temp(near_path, ".esdb-run.", temp_path);
+  fd = make_temp(near_path, ".esdb-run.", temp_path);
   ::unlink(temp_path.c_str());
   return fd;
 }

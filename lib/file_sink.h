@@ -48,8 +48,9 @@ class FileSink {
   std::string buffer_;
 };
 
-// An anonymous temporary file beside `near_path` for sorted runs: unlinked as
-// soon as it is created, so it vanishes however the process ends.
+// An anonymous temporary file beside `near_path` for sorted runs: it has no
+// name (O_TMPFILE, or unlinked at once where that is missing), so it
+// vanishes however the process ends.
 int open_anonymous_temp(const std::string& near_path);
 
 }  // namespace esdb

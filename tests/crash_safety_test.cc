@@ -40,8 +40,10 @@ bool is_temp_name(const std::string& name, const std::string& dest) {
   return std::regex_match(name, std::regex("\\." + base + "\\.esdb-tmp\\.[A-Za-z0-9]{6}"));
 }
 
-// Open files of `pid` that are sorted runs, already unlinked.
-int deleted_runs_open(pid_t pid) {
+// Open files of `pid` in `dir` that have no name: the sorted runs
+// (O_TMPFILE shows as "dir/#inode (deleted)", create+unlink as
+// "dir/.name.esdb-run.XXXXXX (deleted)").
+int deleted_runs_open(pid_t pid, const std::string& dir) {
   std::string fd_dir = "/proc/" + std::to_string(pid) + "/fd";
   int n = 0;
   for (const std::string& fd : list_dir(fd_dir)) {
@@ -49,7 +51,7 @@ int deleted_runs_open(pid_t pid) {
     ssize_t len = ::readlink((fd_dir + "/" + fd).c_str(), target, sizeof target - 1);
     if (len <= 0) continue;
     std::string t(target, static_cast<size_t>(len));
-    if (t.find(".esdb-run.") != std::string::npos && t.find("(deleted)") != std::string::npos) n++;
+    if (t.rfind(dir + "/", 0) == 0 && t.find(" (deleted)") != std::string::npos) n++;
   }
   return n;
 }
@@ -170,7 +172,7 @@ TEST_F(CrashSafetyTest, KilledMidAddWithSpilledRuns) {
     WriterChild child(dest_, tiny_budget_, 20000, 0);
     ASSERT_TRUE(child.wait_for('a'));
     // The runs exist, open but already unlinked; only the temporary is named.
-    EXPECT_GE(deleted_runs_open(child.pid()), 1) << "the budget should have forced spills";
+    EXPECT_GE(deleted_runs_open(child.pid(), dir_.dir()), 1) << "the budget should have forced spills";
     std::vector<std::string> names = list_dir(dir_.dir());
     EXPECT_EQ(names.size(), previous ? 2u : 1u);
     EXPECT_FALSE(child.kill_now());
@@ -181,7 +183,8 @@ TEST_F(CrashSafetyTest, KilledMidAddWithSpilledRuns) {
 TEST_F(CrashSafetyTest, KilledMidFinish) {
   // finish() merges many runs and writes a few MiB; kills land at
   // increasing delays into it. Most land inside; a late one may find the
-  // file complete, which must then be whole and sound.
+  // file renamed into place (perhaps before the child could say so), which
+  // must then be whole and sound. Anything else must leave `before`.
   int landed_inside = 0;
   for (int delay_ms : {0, 3, 15, 60, 250}) {
     for (bool previous : {false, true}) {
@@ -190,7 +193,10 @@ TEST_F(CrashSafetyTest, KilledMidFinish) {
       WriterChild child(dest_, tiny_budget_, 0, 60000);
       ASSERT_TRUE(child.wait_for('f')) << what;
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-      if (child.kill_now()) {
+      const bool said_done = child.kill_now();
+      const bool replaced = ::access(dest_.c_str(), F_OK) == 0 && read_file(dest_) != before;
+      EXPECT_TRUE(replaced || !said_done) << what << ": finish() returned but the file is not in place";
+      if (replaced) {
         Reader r = Reader::open(dest_);
         EXPECT_EQ(r.stats().event_count, 60000u) << what;
         EXPECT_TRUE(r.verify().empty()) << what;
