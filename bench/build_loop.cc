@@ -5,9 +5,12 @@
 // on the main thread; every other thread (spill, compression) is the build:
 //
 //   valgrind --tool=callgrind --separate-threads=yes
-//            esdb_buildloop esdb|rocksdb OUT [EVENTS [KEYS [BUDGET_MIB [THREADS]]]]
+//            esdb_buildloop esdb|rocksdb OUT [EVENTS [KEYS [BUDGET_MIB [THREADS [SYNC]]]]]
 //
-// THREADS is WriterOptions::compression_threads (-1: one per spare core).
+// THREADS is WriterOptions::compression_threads (-1: one per spare core);
+// SYNC 1 fsyncs the file as esdb_bench's builds do (default 0). With
+// ESDB_BUILD_TIMELINE set, the library prints each thread's stage
+// boundaries (lib/build_timeline.h).
 #include <sys/resource.h>
 
 #include <chrono>
@@ -22,12 +25,17 @@ using namespace esdb::bench;
 
 namespace {
 
-// User + system time of every thread of the process so far.
-double cpu_seconds() {
+double seconds(const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; }
+
+// User and system time of every thread of the process so far: system time
+// (the spill file's page cache, the output's writes) is a large share here.
+struct Cpu {
+  double user, sys;
+};
+Cpu cpu_seconds() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return {seconds(ru.ru_utime), seconds(ru.ru_stime)};
 }
 
 [[gnu::noinline]] void run_build(System& sys, const Dataset& d, const std::string& out) { sys.build(d, out); }
@@ -36,7 +44,7 @@ double cpu_seconds() {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: esdb_buildloop esdb|rocksdb OUT [EVENTS [KEYS [BUDGET_MIB [THREADS]]]]\n");
+    std::fprintf(stderr, "usage: esdb_buildloop esdb|rocksdb OUT [EVENTS [KEYS [BUDGET_MIB [THREADS [SYNC]]]]]\n");
     return 2;
   }
   const std::string system = argv[1], out = argv[2];
@@ -46,14 +54,16 @@ int main(int argc, char** argv) {
   WriterOptions o;
   if (argc > 5) o.memory_budget = std::strtoull(argv[5], nullptr, 10) << 20;
   if (argc > 6) o.compression_threads = std::atoi(argv[6]);
-  o.sync = false;  // the bench's builds sync; a profile has no use for the wait
+  o.sync = argc > 7 && std::atoi(argv[7]) != 0;  // the bench's builds sync; a profile rarely wants the wait
   const Dataset d = generate(g);
   std::unique_ptr<System> sys = system == "rocksdb" ? make_rocksdb() : make_esdb(o, "esdb");
-  const double cpu0 = cpu_seconds();
+  const Cpu cpu0 = cpu_seconds();
   const auto t0 = std::chrono::steady_clock::now();
   run_build(*sys, d, out);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // Wall time on a shared machine is noise: compare runs made side by side.
-  std::printf("%s: built %zu events of %zu keys into %s: %.2f s wall, %.2f s cpu\n", system.c_str(),
-              d.events().size(), d.keys().size(), out.c_str(), wall, cpu_seconds() - cpu0);
+  const Cpu cpu1 = cpu_seconds();
+  const double user = cpu1.user - cpu0.user, kernel = cpu1.sys - cpu0.sys;
+  std::printf("%s: built %zu events of %zu keys into %s: %.2f s wall, %.2f s cpu (user %.2f, sys %.2f)\n",
+              system.c_str(), d.events().size(), d.keys().size(), out.c_str(), wall, user + kernel, user, kernel);
 }

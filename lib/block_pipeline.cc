@@ -1,6 +1,7 @@
 #include "block_pipeline.h"
 
 #include "block.h"
+#include "build_timeline.h"
 #include "file_sink.h"
 #include "format/format.h"
 #include "zstd_dictionary.h"
@@ -51,7 +52,10 @@ void BlockPipeline::work() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     work_cv_.wait(lock, [&] { return stop_ || claimable(); });
-    if (stop_) return;
+    if (stop_) {
+      timeline::mark("worker", "exit");
+      return;
+    }
     encode_next(lock);
   }
 }
@@ -123,13 +127,14 @@ void BlockPipeline::then(std::function<void()> fn) {
 
 void BlockPipeline::flush() {
   if (holding_) choose_dictionary_now();
-  while (true) {
+  for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (queue_.empty()) return;
+      if (queue_.empty()) break;
     }
     write_ready(true);
   }
+  timeline::report("writer", "for the pipeline's head (compression), in all", head_wait_.total_ms());
 }
 
 // Trains on the held chunks (each sub-block a sample of its own, as it is
@@ -178,7 +183,9 @@ void BlockPipeline::write_ready(bool wait_for_head) {
         if (claimable()) {
           encode_next(lock);
         } else {
+          head_wait_.begin();
           done_cv_.wait(lock);
+          head_wait_.end();
         }
       }
       if (queue_.empty() || !queue_.front()->ready) return;

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "build_timeline.h"
 #include "codec.h"
 #include "sub_blocks.h"
 
@@ -77,6 +78,7 @@ class BlockPipeline {
   size_t held_bytes_ = 0;
   std::string dictionary_;
   std::vector<std::thread> workers_;
+  timeline::WaitTotal head_wait_;  // the writer thread's, for the timeline
 };
 
 }  // namespace esdb

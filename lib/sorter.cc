@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "batch_queue.h"
+#include "build_timeline.h"
 #include "file_sink.h"
 #include "format/coding.h"
 
@@ -178,12 +179,16 @@ class Sorter::RunWriter {
   std::string out_;
 };
 
-std::unique_ptr<Sorter::Run> Sorter::write_run(SortBuffer& b, size_t index) {
+std::unique_ptr<Sorter::Run> Sorter::write_run(SortBuffer& b, size_t index, const char* thread) {
+  timeline::mark(thread, "run: sorting");
   b.sort();
+  timeline::mark(thread, "run: sorted, writing");
   RunWriter w(spill_file_, near_path_);
   for (const SortBuffer::Entry& e : b.entries()) w.add(e.key(), e.group(), e.ts, e.rest());
   b.reset();
-  return w.finish(index);
+  auto run = w.finish(index);
+  timeline::mark(thread, "run: written");
+  return run;
 }
 
 void Sorter::wait_pending() {
@@ -192,15 +197,17 @@ void Sorter::wait_pending() {
 
 // One spill at a time writes to the file, so runs lie in it in spill order.
 void Sorter::spill() {
+  if (pending_.valid()) timeline::mark("writer", "spill: waiting for the previous one");
   wait_pending();
   if (!spill_file_) spill_file_ = std::make_shared<SpillFile>(near_path_);
   if (!background_) {
-    runs_.push_back(write_run(*filling_, runs_.size()));
+    runs_.push_back(write_run(*filling_, runs_.size(), "writer"));
     return;
   }
+  timeline::mark("writer", "spill: handed to the spill thread");
   SortBuffer* full = filling_;
   filling_ = full == &buffers_[0] ? &buffers_[1] : &buffers_[0];
-  pending_ = std::async(std::launch::async, [this, full, index = runs_.size()] { return write_run(*full, index); });
+  pending_ = std::async(std::launch::async, [this, full, index = runs_.size()] { return write_run(*full, index, "spill"); });
 }
 
 // Splits `rest` into data and index entries.
@@ -220,7 +227,9 @@ static std::string_view parse_rest(std::string_view rest, std::vector<IndexEntry
 
 void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
   std::vector<IndexEntry> indexes;
+  timeline::mark("writer", "drain: waiting for the last spill");
   wait_pending();
+  timeline::mark("writer", "drain: spills done");
   if (runs_.empty()) {
     filling_->sort();
     for (const SortBuffer::Entry& e : filling_->entries()) {
@@ -229,7 +238,7 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
     }
     return;
   }
-  if (!filling_->empty()) runs_.push_back(write_run(*filling_, runs_.size()));
+  if (!filling_->empty()) runs_.push_back(write_run(*filling_, runs_.size(), "writer"));
   // The buffers' memory goes to the merge's read windows now.
   for (SortBuffer& b : buffers_) b.release();
   // At most `fan_in` runs are read at once, each through a window of at
@@ -251,6 +260,7 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
     }
     runs_ = std::move(merged);  // the last reference to the previous file
     spill_file_ = std::move(file);
+    timeline::mark("writer", "drain: merge pass done");
   }
   if (background_) return merge_in_background(fn, final_budget);
   merge_runs(runs_, budget_, [&](const Run& r) {
@@ -265,7 +275,16 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
 // `window_budget` is what the read windows may take (batch_window_budget).
 void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& fn, size_t window_budget) {
   BatchQueue queue(kBatchDepth);
+  timeline::WaitTotal put_wait, take_wait;
   std::thread merger([&] {
+    timeline::mark("merger", "start");
+    struct End {
+      timeline::WaitTotal& wait;
+      ~End() {
+        timeline::report("merger", "for room in the batch queue", wait.total_ms());
+        timeline::mark("merger", "end");
+      }
+    } end{put_wait};
     try {
       std::string batch;
       batch.reserve(kBatchBytes);
@@ -273,7 +292,9 @@ void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& 
         // Handed on before it would outgrow kBatchBytes (unless one record
         // does), so a batch's buffer is never reallocated past it.
         if (!batch.empty() && batch.size() + r.record().size() > kBatchBytes) {
+          put_wait.begin();
           batch = queue.put(std::move(batch));
+          put_wait.end();
           batch.reserve(kBatchBytes);
         }
         batch.append(r.record());
@@ -297,7 +318,11 @@ void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& 
   } stop{queue, merger};
   std::vector<IndexEntry> indexes;
   std::string batch;
-  while (queue.take(batch)) {
+  for (;;) {
+    take_wait.begin();
+    bool more = queue.take(batch);
+    take_wait.end();
+    if (!more) break;
     format::Cursor c(batch);
     std::string_view key, group, rest;
     int64_t ts;
@@ -306,6 +331,8 @@ void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& 
       fn(SortedEvent{key, group, ts, data, indexes});
     }
   }
+  timeline::report("writer", "for merged batches", take_wait.total_ms());
+  timeline::mark("writer", "drain: merged");
 }
 
 void Sorter::merge_runs(std::span<std::unique_ptr<Run>> runs, size_t budget,

@@ -55,7 +55,7 @@ class Sorter {
   void merge_in_background(const std::function<void(const SortedEvent&)>& fn, size_t window_budget);
   void spill();
   // Sorts `b`, writes it as run `index` and empties it.
-  std::unique_ptr<Run> write_run(SortBuffer& b, size_t index);
+  std::unique_ptr<Run> write_run(SortBuffer& b, size_t index, const char* thread);
   // Waits for the spill in the background, if any, and takes its run.
   void wait_pending();
 

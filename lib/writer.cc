@@ -10,6 +10,7 @@
 
 #include "block.h"
 #include "block_pipeline.h"
+#include "build_timeline.h"
 #include "esdb/esdb.h"
 #include "file.h"
 #include "file_sink.h"
@@ -94,6 +95,7 @@ Writer Writer::create(const std::string& path, const WriterOptions& options) {
       (options.zstd_dictionary_size < 256 || options.zstd_dictionary_size > format::kMaxDictionarySize)) {
     throw Error(Errc::invalid_argument, path, Error::kNoOffset, "zstd_dictionary_size must be 0 or in 256..1 MiB");
   }
+  timeline::mark("writer", "create");
   return Writer(std::make_unique<Impl>(path, options));
 }
 
@@ -122,9 +124,12 @@ FileStats Writer::finish() {
   Impl& w = *impl_;
   if (w.finished) w.invalid("finish called twice");
   w.finished = true;
+  timeline::mark("writer", "finish");
   w.sorter.drain([&](const SortedEvent& e) { w.emit(e); });
   w.close_key();
+  timeline::mark("writer", "finish: events drained");
   w.builder.flush();
+  timeline::mark("writer", "finish: pipeline flushed");
   const FileTotals& totals = w.totals;
   const std::vector<HashedKey>& keys = w.keys;
 
@@ -153,7 +158,9 @@ FileStats Writer::finish() {
   w.sink.append(tail);
   if (w.sink.offset() > format::kMaxFileSize) w.invalid("file would exceed 2^48 bytes");
   uint64_t size = w.sink.offset();
+  timeline::mark("writer", "finish: tables written, committing");
   w.sink.commit();
+  timeline::mark("writer", "finish: committed");
 
   return detail::stats_from_footer(footer, size);
 }
