@@ -4,8 +4,15 @@
 // producer's error reaches the consumer after every batch before it; a
 // consumer that stops early cancels the producer, whose next put() throws
 // Cancelled. Batch buffers go back to the producer for reuse.
+//
+// A producer that found the queue full sleeps until it is down to `resume`
+// batches, not until one slot frees: on two busy cores a woken thread waits
+// for a time slice, and waking the producer for every batch taken left the
+// consumer waiting on an empty queue for a third of the final merge (#12,
+// the build timeline in BENCHMARKS.md).
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -20,13 +27,13 @@ class BatchQueue {
  public:
   struct Cancelled {};
 
-  explicit BatchQueue(size_t depth) : depth_(depth) {}
+  BatchQueue(size_t depth, size_t resume) : depth_(depth), resume_(std::min(resume, depth - 1)) {}
 
   // Producer: queues `batch` (waiting while `depth` are queued) and returns an
   // empty buffer to fill next.
   std::string put(std::string batch) {
     std::unique_lock<std::mutex> lock(mu_);
-    space_.wait(lock, [&] { return cancelled_ || full_.size() < depth_; });
+    if (full_.size() >= depth_) space_.wait(lock, [&] { return cancelled_ || full_.size() <= resume_; });
     if (cancelled_) throw Cancelled{};
     full_.push_back(std::move(batch));
     ready_.notify_one();
@@ -58,7 +65,7 @@ class BatchQueue {
     }
     batch = std::move(full_.front());
     full_.pop_front();
-    space_.notify_one();
+    if (full_.size() == resume_) space_.notify_one();
     return true;
   }
   // Consumer: stop the producer (its next put() throws Cancelled).
@@ -69,7 +76,7 @@ class BatchQueue {
   }
 
  private:
-  const size_t depth_;
+  const size_t depth_, resume_;
   std::mutex mu_;
   std::condition_variable ready_, space_;
   std::deque<std::string> full_;

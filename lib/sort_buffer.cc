@@ -56,6 +56,7 @@ void SortBuffer::add(const EventInput& e) {
   if (!e.data.empty()) std::memcpy(p, e.data.data(), e.data.size());
   entries_.push_back(entry);
   buffered_ += sizeof(Entry);
+  sorted_ = false;
 }
 
 // The sort's comparison, where most of a build's time goes: the key prefix
@@ -75,10 +76,14 @@ bool SortBuffer::before(const Entry& a, const Entry& b) {
   return a.seq < b.seq;
 }
 
-void SortBuffer::sort() { std::sort(entries_.begin(), entries_.end(), before); }
+void SortBuffer::sort() {
+  if (!sorted_) std::sort(entries_.begin(), entries_.end(), before);
+  sorted_ = true;
+}
 
 void SortBuffer::reset() {
   entries_.clear();
+  sorted_ = false;
   if (big_blocks_) {  // oversized blocks held single large events: free them
     arena_.clear();
     big_blocks_ = 0;

@@ -36,7 +36,8 @@ class SortBuffer {
   // Records, entries and arena slack held: what the memory budget counts.
   size_t bytes() const { return buffered_; }
   bool empty() const { return entries_.empty(); }
-  // Puts the entries in file order; stable by order of add.
+  // Puts the entries in file order; stable by order of add. Once sorted,
+  // again only after an add.
   void sort();
   std::span<const Entry> entries() const { return entries_; }
   // Forgets the events but keeps the arena blocks (not oversized ones):
@@ -50,6 +51,7 @@ class SortBuffer {
   char* allocate(size_t n);
 
   size_t buffered_ = 0;
+  bool sorted_ = false;
   std::vector<std::unique_ptr<char[]>> arena_;
   size_t arena_used_ = 0;  // blocks of arena_ in use; the rest wait for reuse
   size_t big_blocks_ = 0;

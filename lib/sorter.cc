@@ -19,16 +19,20 @@ namespace esdb {
 static constexpr size_t kMinWindow = 64 << 10;
 
 // The final merge hands records to the writer thread in batches of about
-// this many bytes, at most kBatchDepth queued (BatchQueue).
-static constexpr size_t kBatchBytes = 128 << 10;
-static constexpr size_t kBatchDepth = 4;
+// batch_bytes(budget), at most kBatchDepth queued (BatchQueue); a merger that
+// found the queue full resumes once kBatchResume are left. Large batches and
+// a deep queue make few hand-overs, each of which may wait for a time slice
+// on a busy machine; the batches' memory stays a small share of the budget.
+static constexpr size_t kBatchDepth = 8;
+static constexpr size_t kBatchResume = 4;
+static size_t batch_bytes(size_t budget) { return std::clamp<size_t>(budget / 128, 64 << 10, 512 << 10); }
 
 // What the final merge's read windows may take when it runs in the
 // background: the budget less the batches in flight (the one being filled,
 // kBatchDepth queued, the one being encoded).
 static size_t batch_window_budget(size_t budget) {
-  constexpr size_t kBatchMemory = (kBatchDepth + 2) * kBatchBytes;
-  return budget > 2 * kBatchMemory ? budget - kBatchMemory : budget / 2;
+  const size_t batch_memory = (kBatchDepth + 2) * batch_bytes(budget);
+  return budget > 2 * batch_memory ? budget - batch_memory : budget / 2;
 }
 
 // Reads one record (layout in sorter.h); false if the bytes end first.
@@ -41,6 +45,15 @@ static bool read_record(format::Cursor& c, std::string_view& key, std::string_vi
   }
   timestamp = static_cast<int64_t>(ts);
   return true;
+}
+
+// Appends one record (layout in sorter.h).
+static void put_record(std::string& out, std::string_view key, std::string_view group, int64_t ts,
+                       std::string_view rest) {
+  format::put_bytes(out, key);
+  format::put_bytes(out, group);
+  format::put_fixed64(out, static_cast<uint64_t>(ts));
+  format::put_bytes(out, rest);
 }
 
 // Compares (key, group, timestamp); ties keep the order of add because the
@@ -62,13 +75,17 @@ struct Sorter::SpillFile {
   uint64_t size = 0;
 };
 
-// A sorted run: a range of a spill file, read back through a window buffer.
+// A sorted run: a range of a spill file, read back through a window buffer,
+// or the last buffer, sorted and merged from memory instead of spilled.
 class Sorter::Run {
  public:
   Run(std::shared_ptr<SpillFile> file, uint64_t begin, uint64_t end, size_t index)
       : index(index), file_(std::move(file)), run_begin_(begin), run_end_(end) {}
+  Run(const SortBuffer& sorted, size_t index) : index(index), memory_(sorted.entries()) {}
 
   void start(size_t window) {
+    memory_next_ = 0;
+    if (!file_) return;
     buf_.assign(window, '\0');
     begin_ = end_ = 0;
     read_offset_ = run_begin_;
@@ -77,6 +94,12 @@ class Sorter::Run {
   void release() { std::string().swap(buf_); }
   // Loads the next record; false at the end of the run.
   bool next() {
+    if (!file_) {
+      if (memory_next_ == memory_.size()) return false;
+      const SortBuffer::Entry& e = memory_[memory_next_++];
+      key = e.key(), group = e.group(), timestamp = e.ts, rest = e.rest();
+      return true;
+    }
     begin_ += record_size_;
     for (;;) {
       format::Cursor c(buf_.data() + begin_, buf_.data() + end_);
@@ -91,8 +114,20 @@ class Sorter::Run {
     }
   }
 
-  // The current record's bytes, as RunWriter wrote them.
-  std::string_view record() const { return {buf_.data() + begin_, record_size_}; }
+  // The current record's size and bytes as RunWriter writes them; a file
+  // run's are copied as they are, a memory run's encoded.
+  size_t record_size() const {
+    if (file_) return record_size_;
+    return format::varint_size(key.size()) + key.size() + format::varint_size(group.size()) + group.size() + 8 +
+           format::varint_size(rest.size()) + rest.size();
+  }
+  void append_record(std::string& out) const {
+    if (file_) {
+      out.append(buf_.data() + begin_, record_size_);
+      return;
+    }
+    put_record(out, key, group, timestamp, rest);
+  }
 
   const size_t index;  // spill order, which breaks ties
   std::string_view key, group, rest;
@@ -120,8 +155,10 @@ class Sorter::Run {
     return n > 0;
   }
 
-  std::shared_ptr<SpillFile> file_;
-  uint64_t run_begin_, run_end_;
+  std::shared_ptr<SpillFile> file_;  // null for a memory run
+  uint64_t run_begin_ = 0, run_end_ = 0;
+  std::span<const SortBuffer::Entry> memory_;
+  size_t memory_next_ = 0;
   std::string buf_;
   size_t begin_ = 0, end_ = 0, record_size_ = 0;
   uint64_t read_offset_ = 0;
@@ -148,10 +185,7 @@ class Sorter::RunWriter {
   RunWriter(std::shared_ptr<SpillFile> file, const std::string& near_path)
       : file_(std::move(file)), near_path_(near_path), begin_(file_->size) {}
   void add(std::string_view key, std::string_view group, int64_t ts, std::string_view rest) {
-    format::put_bytes(out_, key);
-    format::put_bytes(out_, group);
-    format::put_fixed64(out_, static_cast<uint64_t>(ts));
-    format::put_bytes(out_, rest);
+    put_record(out_, key, group, ts, rest);
     if (out_.size() >= (1 << 20)) flush();
   }
   std::unique_ptr<Run> finish(size_t index) {
@@ -227,20 +261,20 @@ static std::string_view parse_rest(std::string_view rest, std::vector<IndexEntry
 
 void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
   std::vector<IndexEntry> indexes;
+  // Sorted first, in the background while the spill thread finishes the
+  // one before (whether it is then merged from memory or spilled).
+  timeline::mark("writer", "drain: sorting the last buffer");
+  filling_->sort();
   timeline::mark("writer", "drain: waiting for the last spill");
   wait_pending();
   timeline::mark("writer", "drain: spills done");
   if (runs_.empty()) {
-    filling_->sort();
     for (const SortBuffer::Entry& e : filling_->entries()) {
       std::string_view data = parse_rest(e.rest(), indexes);
       fn(SortedEvent{e.key(), e.group(), e.ts, data, indexes});
     }
     return;
   }
-  if (!filling_->empty()) runs_.push_back(write_run(*filling_, runs_.size(), "writer"));
-  // The buffers' memory goes to the merge's read windows now.
-  for (SortBuffer& b : buffers_) b.release();
   // At most `fan_in` runs are read at once, each through a window of at
   // least kMinWindow, so the merge stays within the budget however many runs
   // a large input spilled: surplus runs are first merged into longer ones,
@@ -248,25 +282,48 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
   // In the background the final merge's batches take a share of the budget
   // (merge_in_background), so fewer runs are read at once there.
   const size_t final_budget = background_ ? batch_window_budget(budget_) : budget_;
-  const size_t fan_in = std::max<size_t>(2, final_budget / kMinWindow);
+  // The last buffer is merged from memory, not written and read back, when
+  // what it holds leaves the read windows enough for as few merge passes as
+  // spilling it would; its memory is then out of the windows' share.
+  const size_t full_fan_in = std::max<size_t>(2, final_budget / kMinWindow);
+  const size_t kept = filling_->bytes();
+  last_in_memory_ = !filling_->empty() && final_budget > kept &&
+                    (final_budget - kept) / kMinWindow >= std::max<size_t>(2, std::min(runs_.size() + 1, full_fan_in));
+  if (!filling_->empty() && !last_in_memory_) runs_.push_back(write_run(*filling_, runs_.size(), "writer"));
+  // The other buffers' memory goes to the merge's read windows now.
+  for (SortBuffer& b : buffers_) {
+    if (!last_in_memory_ || &b != filling_) b.release();
+  }
+  const size_t window_budget = last_in_memory_ ? final_budget - kept : final_budget;
+  const size_t fan_in = std::max<size_t>(2, window_budget / kMinWindow);
   while (runs_.size() > fan_in) {
     std::vector<std::unique_ptr<Run>> merged;
     auto file = std::make_shared<SpillFile>(near_path_);
     for (size_t first = 0; first < runs_.size(); first += fan_in) {
       std::span<std::unique_ptr<Run>> span(runs_.data() + first, std::min(fan_in, runs_.size() - first));
       RunWriter w(file, near_path_);
-      merge_runs(span, budget_, [&](const Run& r) { w.add(r.key, r.group, r.timestamp, r.rest); });
+      merge_runs(span, window_budget, [&](const Run& r) { w.add(r.key, r.group, r.timestamp, r.rest); });
       merged.push_back(w.finish(merged.size()));
     }
     runs_ = std::move(merged);  // the last reference to the previous file
     spill_file_ = std::move(file);
     timeline::mark("writer", "drain: merge pass done");
   }
-  if (background_) return merge_in_background(fn, final_budget);
-  merge_runs(runs_, budget_, [&](const Run& r) {
-    std::string_view data = parse_rest(r.rest, indexes);
-    fn(SortedEvent{r.key, r.group, r.timestamp, data, indexes});
-  });
+  // Last in the order of add, so last to win ties.
+  if (last_in_memory_) {
+    timeline::mark("writer", "drain: the last buffer merged from memory");
+    runs_.push_back(std::make_unique<Run>(*filling_, runs_.size()));
+  }
+  if (background_) {
+    merge_in_background(fn, window_budget);
+  } else {
+    merge_runs(runs_, window_budget, [&](const Run& r) {
+      std::string_view data = parse_rest(r.rest, indexes);
+      fn(SortedEvent{r.key, r.group, r.timestamp, data, indexes});
+    });
+  }
+  runs_.clear();
+  filling_->release();
 }
 
 // The final merge on a thread of its own, handing batches of merged records
@@ -274,7 +331,8 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
 // instead of taking turns on the writer thread. Same records, same order.
 // `window_budget` is what the read windows may take (batch_window_budget).
 void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& fn, size_t window_budget) {
-  BatchQueue queue(kBatchDepth);
+  BatchQueue queue(kBatchDepth, kBatchResume);
+  const size_t max_batch = batch_bytes(budget_);
   timeline::WaitTotal put_wait, take_wait;
   std::thread merger([&] {
     timeline::mark("merger", "start");
@@ -287,17 +345,17 @@ void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& 
     } end{put_wait};
     try {
       std::string batch;
-      batch.reserve(kBatchBytes);
+      batch.reserve(max_batch);
       merge_runs(runs_, window_budget, [&](const Run& r) {
-        // Handed on before it would outgrow kBatchBytes (unless one record
+        // Handed on before it would outgrow max_batch (unless one record
         // does), so a batch's buffer is never reallocated past it.
-        if (!batch.empty() && batch.size() + r.record().size() > kBatchBytes) {
+        if (!batch.empty() && batch.size() + r.record_size() > max_batch) {
           put_wait.begin();
           batch = queue.put(std::move(batch));
           put_wait.end();
-          batch.reserve(kBatchBytes);
+          batch.reserve(max_batch);
         }
-        batch.append(r.record());
+        r.append_record(batch);
       });
       if (!batch.empty()) queue.put(std::move(batch));
       queue.close();

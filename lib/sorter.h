@@ -7,6 +7,8 @@
 // boundaries then differ, the merged order does not. drain() then merges the
 // runs on a thread of its own too, handing batches of merged records
 // (batch_queue.h) to the caller's thread, so merging and encoding overlap.
+// The last buffer is merged from memory rather than spilled when the budget
+// allows (drain()).
 //
 //   event record := key: varint len + bytes | group: varint len + bytes
 //                 | ts: fixed64 | rest_len: varint | rest
@@ -45,6 +47,9 @@ class Sorter {
   void drain(const std::function<void(const SortedEvent&)>& fn);
   // Runs spilled so far, counting one still being written.
   size_t spilled_runs() const { return runs_.size() + (pending_.valid() ? 1 : 0); }
+  // After drain(): whether the last buffer was merged from memory rather
+  // than spilled (it is when the read windows can spare its memory).
+  bool merged_last_buffer_in_memory() const { return last_in_memory_; }
 
  private:
   class Run;
@@ -67,6 +72,7 @@ class Sorter {
   SortBuffer* filling_ = &buffers_[0];
   std::shared_ptr<SpillFile> spill_file_;
   std::vector<std::unique_ptr<Run>> runs_;
+  bool last_in_memory_ = false;
   // Last: its destructor waits for the spill thread, which uses the rest.
   std::future<std::unique_ptr<Run>> pending_;
 };

@@ -155,6 +155,21 @@ TEST(RoundTrip, SpilledInBackgroundGiveIdenticalBytes) {
   check_file(m, t.path("spill.esdb"));
 }
 
+// Budgets whose last buffer is merged from memory (sorter.h) and budgets
+// where it is spilled give the bytes of a build that never spilled.
+TEST(RoundTrip, LastBufferInMemoryOrSpilledGiveIdenticalBytes) {
+  TempDir t;
+  Model m = random_model(6, 300, 40000, true);
+  write_model(m, t.path("mem.esdb"), {.memory_budget = 256 << 20, .compression_threads = 0});
+  for (size_t budget : {size_t{1} << 20, size_t{2} << 20, size_t{4} << 20}) {
+    for (int threads : {0, 1}) {
+      write_model(m, t.path("spill.esdb"), {.overwrite = true, .memory_budget = budget, .compression_threads = threads});
+      EXPECT_EQ(read_file(t.path("mem.esdb")), read_file(t.path("spill.esdb")))
+          << (budget >> 20) << " MiB, " << threads << " compression threads";
+    }
+  }
+}
+
 TEST(RoundTrip, Deterministic) {
   TempDir t;
   Model m = random_model(5, 30, 2000, true);

@@ -39,7 +39,7 @@ std::vector<Row> rows(size_t n, size_t data_size) {
 }
 
 std::vector<Row> sort_with(const std::vector<Row>& in, const std::string& near, size_t budget, size_t* runs,
-                          bool background = false) {
+                          bool background = false, bool* last_in_memory = nullptr) {
   Sorter s(near, budget, background);
   for (const Row& r : in) {
     EventInput e{.key = r.key, .timestamp = r.ts, .data = r.data, .group = r.group};
@@ -53,6 +53,7 @@ std::vector<Row> sort_with(const std::vector<Row>& in, const std::string& near, 
     for (const IndexEntry& x : e.indexes) r.indexes.emplace_back(x.name, x.value);
     out.push_back(std::move(r));
   });
+  if (last_in_memory) *last_in_memory = s.merged_last_buffer_in_memory();
   return out;
 }
 
@@ -128,6 +129,56 @@ TEST(Sorter, BackgroundMergeStopsWhenTheCallerThrows) {
     }),
                  std::runtime_error);
     EXPECT_EQ(seen, stop_at + 1);
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(t.dir()));
+}
+
+// The last buffer is merged from memory, not spilled, when the read windows
+// can spare what it holds: the same order (it is last to win ties), in the
+// foreground and beside the background merge's batches.
+TEST(Sorter, LastBufferMergedFromMemory) {
+  TempDir t;
+  std::vector<Row> in = rows(20000, 400);  // ~10 MB with entries
+  for (bool background : {false, true}) {
+    size_t runs = 0;
+    bool in_memory = false;
+    EXPECT_EQ(sort_with(in, t.path("x.esdb"), 8 << 20, &runs, background, &in_memory), expected(in)) << background;
+    EXPECT_GE(runs, 1u) << background;
+    EXPECT_TRUE(in_memory) << background;
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(t.dir()));
+}
+
+// When keeping it would cost the read windows a merge pass, the last buffer
+// is spilled like the others (a 1 MiB budget is one buffer, in the
+// foreground): the order is the same either way.
+TEST(Sorter, LastBufferSpilledWhenTheWindowsNeedItsMemory) {
+  TempDir t;
+  std::vector<Row> in = rows(100000, 400);
+  size_t runs = 0;
+  bool in_memory = true;
+  EXPECT_EQ(sort_with(in, t.path("x.esdb"), 1 << 20, &runs, false, &in_memory), expected(in));
+  EXPECT_GT(runs, 16u);
+  EXPECT_FALSE(in_memory);
+}
+
+// A caller that throws while the last buffer is merged from memory: its
+// exception, the merger joined, nothing left behind.
+TEST(Sorter, ThrowWhileMergingTheLastBufferFromMemory) {
+  TempDir t;
+  std::vector<Row> in = rows(20000, 400);
+  for (bool background : {false, true}) {
+    for (size_t stop_at : {size_t{0}, size_t{5000}, in.size() - 1}) {
+      Sorter s(t.path("x.esdb"), 8 << 20, background);
+      for (const Row& r : in) s.add(EventInput{.key = r.key, .timestamp = r.ts, .data = r.data, .group = r.group});
+      size_t seen = 0;
+      EXPECT_THROW(s.drain([&](const SortedEvent&) {
+        if (seen++ == stop_at) throw std::runtime_error("stop");
+      }),
+                   std::runtime_error);
+      EXPECT_EQ(seen, stop_at + 1);
+      EXPECT_TRUE(s.merged_last_buffer_in_memory());
+    }
   }
   EXPECT_TRUE(std::filesystem::is_empty(t.dir()));
 }
