@@ -68,6 +68,21 @@ class BatchQueue {
     if (full_.size() == resume_) space_.notify_one();
     return true;
   }
+  // Consumer: like take(), but false at once when no batch is queued yet
+  // (`ended` says whether one ever will be).
+  bool try_take(std::string& batch, bool& ended) {
+    std::unique_lock<std::mutex> lock(mu_);
+    ended = full_.empty() && closed_;
+    if (full_.empty()) {
+      if (ended && error_) std::rethrow_exception(error_);
+      return false;
+    }
+    if (batch.capacity() > 0) spare_.push_back(std::move(batch));
+    batch = std::move(full_.front());
+    full_.pop_front();
+    if (full_.size() == resume_) space_.notify_one();
+    return true;
+  }
   // Consumer: stop the producer (its next put() throws Cancelled).
   void cancel() {
     std::lock_guard<std::mutex> lock(mu_);

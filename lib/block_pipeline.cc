@@ -137,6 +137,13 @@ void BlockPipeline::flush() {
   timeline::report("writer", "for the pipeline's head (compression), in all", head_wait_.total_ms());
 }
 
+bool BlockPipeline::help() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!claimable()) return false;
+  encode_next(lock);
+  return true;
+}
+
 // Trains on the held chunks (each sub-block a sample of its own, as it is
 // compressed on its own), keeps the dictionary if it pays, and lets the
 // held chunks be compressed with the codec chosen.

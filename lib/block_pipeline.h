@@ -42,6 +42,9 @@ class BlockPipeline {
   void then(std::function<void()> fn);
   // Writes everything queued.
   void flush();
+  // Compresses one queued chunk no worker took yet, on this thread: for a
+  // writer thread that would otherwise wait. False if there was none.
+  bool help();
 
   static unsigned default_workers();
 

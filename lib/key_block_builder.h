@@ -45,6 +45,8 @@ class KeyBlockBuilder {
   void finish();
   // Writes everything queued.
   void flush();
+  // BlockPipeline::help: compresses a queued chunk here; false if none.
+  bool help_compress() { return pipeline_.help(); }
   // After flush(): the zstd dictionary's bytes, "" if the file has none.
   const std::string& dictionary() const { return pipeline_.dictionary(); }
 

@@ -259,7 +259,7 @@ static std::string_view parse_rest(std::string_view rest, std::vector<IndexEntry
   return data;
 }
 
-void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
+void Sorter::drain(const std::function<void(const SortedEvent&)>& fn, const std::function<bool()>& idle) {
   std::vector<IndexEntry> indexes;
   // Sorted first, in the background while the spill thread finishes the
   // one before (whether it is then merged from memory or spilled).
@@ -315,7 +315,7 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
     runs_.push_back(std::make_unique<Run>(*filling_, runs_.size()));
   }
   if (background_) {
-    merge_in_background(fn, window_budget);
+    merge_in_background(fn, idle, window_budget);
   } else {
     merge_runs(runs_, window_budget, [&](const Run& r) {
       std::string_view data = parse_rest(r.rest, indexes);
@@ -330,7 +330,8 @@ void Sorter::drain(const std::function<void(const SortedEvent&)>& fn) {
 // to this one, which encodes them meanwhile: merging and encoding overlap
 // instead of taking turns on the writer thread. Same records, same order.
 // `window_budget` is what the read windows may take (batch_window_budget).
-void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& fn, size_t window_budget) {
+void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& fn, const std::function<bool()>& idle,
+                                 size_t window_budget) {
   BatchQueue queue(kBatchDepth, kBatchResume);
   const size_t max_batch = batch_bytes(budget_);
   timeline::WaitTotal put_wait, take_wait;
@@ -377,10 +378,17 @@ void Sorter::merge_in_background(const std::function<void(const SortedEvent&)>& 
   std::vector<IndexEntry> indexes;
   std::string batch;
   for (;;) {
-    take_wait.begin();
-    bool more = queue.take(batch);
-    take_wait.end();
-    if (!more) break;
+    // The queue ran dry: the caller's other work (compressing chunks) before
+    // sleeping, so this thread's core is not idle while the merger catches up.
+    bool ended = false;
+    if (!queue.try_take(batch, ended)) {
+      if (ended) break;
+      if (idle && idle()) continue;
+      take_wait.begin();
+      bool more = queue.take(batch);
+      take_wait.end();
+      if (!more) break;
+    }
     format::Cursor c(batch);
     std::string_view key, group, rest;
     int64_t ts;

@@ -44,7 +44,9 @@ class Sorter {
   ~Sorter();
   void add(const EventInput& e);
   // Calls `fn` for every event in file order. The views live for one call.
-  void drain(const std::function<void(const SortedEvent&)>& fn);
+  // `idle`, if given, is called instead of waiting for the background
+  // merge while it returns true (it did some other work meanwhile).
+  void drain(const std::function<void(const SortedEvent&)>& fn, const std::function<bool()>& idle = {});
   // Runs spilled so far, counting one still being written.
   size_t spilled_runs() const { return runs_.size() + (pending_.valid() ? 1 : 0); }
   // After drain(): whether the last buffer was merged from memory rather
@@ -57,7 +59,8 @@ class Sorter {
   struct SpillFile;
   // Merges `runs`, reading each through a window of its share of `budget`.
   void merge_runs(std::span<std::unique_ptr<Run>> runs, size_t budget, const std::function<void(const Run&)>& fn);
-  void merge_in_background(const std::function<void(const SortedEvent&)>& fn, size_t window_budget);
+  void merge_in_background(const std::function<void(const SortedEvent&)>& fn, const std::function<bool()>& idle,
+                           size_t window_budget);
   void spill();
   // Sorts `b`, writes it as run `index` and empties it.
   std::unique_ptr<Run> write_run(SortBuffer& b, size_t index, const char* thread);

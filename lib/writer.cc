@@ -125,7 +125,7 @@ FileStats Writer::finish() {
   if (w.finished) w.invalid("finish called twice");
   w.finished = true;
   timeline::mark("writer", "finish");
-  w.sorter.drain([&](const SortedEvent& e) { w.emit(e); });
+  w.sorter.drain([&](const SortedEvent& e) { w.emit(e); }, [&] { return w.builder.help_compress(); });
   w.close_key();
   timeline::mark("writer", "finish: events drained");
   w.builder.flush();
