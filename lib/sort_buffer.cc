@@ -7,17 +7,21 @@
 
 namespace esdb {
 
-static constexpr size_t kArenaBlock = 1 << 20;
+// The first blocks are 1 MiB, so a small budget stays small; a buffer that
+// grows past them continues in huge-page blocks.
+static constexpr size_t kSmallBlocks = 8;
+static size_t block_size(size_t blocks_held) { return blocks_held < kSmallBlocks ? size_t{1} << 20 : kHugePage; }
 
 char* SortBuffer::allocate(size_t n) {
   if (n > arena_left_) {
-    if (n <= kArenaBlock && arena_used_ < arena_.size()) {
+    if (arena_used_ < arena_.size() && n <= arena_[arena_used_].get_deleter().size) {
+      arena_left_ = arena_[arena_used_].get_deleter().size;
       arena_next_ = arena_[arena_used_++].get();
-      arena_left_ = kArenaBlock;
     } else {
-      size_t size = std::max(n, kArenaBlock);
-      arena_.emplace(arena_.begin() + arena_used_, new char[size]);
-      if (size > kArenaBlock) big_blocks_++;
+      const size_t block = block_size(arena_.size());
+      const size_t size = std::max(n, block);
+      arena_.emplace(arena_.begin() + arena_used_, static_cast<char*>(allocate_maybe_huge(size)), FreeBlock{size});
+      if (size > block) big_blocks_++;
       arena_next_ = arena_[arena_used_++].get();
       arena_left_ = size;
     }
@@ -97,7 +101,7 @@ void SortBuffer::release() {
   reset();
   arena_.clear();
   arena_.shrink_to_fit();
-  std::vector<Entry>().swap(entries_);
+  decltype(entries_)().swap(entries_);
 }
 
 }  // namespace esdb

@@ -1,5 +1,6 @@
 // One in-memory batch of the Sorter's events (record layout in sorter.h):
-// records are packed into reusable 1 MiB arena blocks, and the sort moves a
+// records are packed into reusable arena blocks (1 MiB, then 2 MiB in huge
+// pages where the kernel gives them: huge_pages.h), and the sort moves a
 // small fixed-size Entry per event instead of the records. The Sorter keeps
 // two, so one can be sorted and spilled on a second thread while the caller
 // fills the other.
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "esdb/esdb.h"
+#include "huge_pages.h"
 
 namespace esdb {
 
@@ -52,12 +54,16 @@ class SortBuffer {
 
   size_t buffered_ = 0;
   bool sorted_ = false;
-  std::vector<std::unique_ptr<char[]>> arena_;
+  struct FreeBlock {
+    size_t size;
+    void operator()(char* p) const { free_maybe_huge(p, size); }
+  };
+  std::vector<std::unique_ptr<char[], FreeBlock>> arena_;
   size_t arena_used_ = 0;  // blocks of arena_ in use; the rest wait for reuse
   size_t big_blocks_ = 0;
   size_t arena_left_ = 0;
   char* arena_next_ = nullptr;
-  std::vector<Entry> entries_;
+  std::vector<Entry, HugePageAllocator<Entry>> entries_;
   std::string scratch_;
 };
 

@@ -713,6 +713,43 @@ TEST_F(CliTest, CompressionFlagWritesZstdThatReadsTheSame) {
   }
 }
 
+// Many small keys of similar events: where a per-file dictionary pays.
+TEST_F(CliTest, ZstdDictionaryFlagSizesOrTurnsOffTheDictionary) {
+  std::string lines;
+  for (int i = 0; i < 20000; i++) {
+    lines += "{\"customer\":\"customer-" + std::to_string(i % 4000) + "\",\"ts\":" + std::to_string(1000 + i) +
+             ",\"type\":\"" + (i % 7 ? "page_view" : "purchase") + "\",\"page\":\"/products/item-" +
+             std::to_string(i * 7919 % 1000) + "?ref=newsletter&utm_source=email\"}\n";
+  }
+  write_file(path("many.jsonl"), lines);
+  auto build = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"build", path(out), path("many.jsonl"), "--key", "customer", "--time", "ts",
+                                     "--index", "type", "--compression", "zstd"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Result r = run(args);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return nlohmann::json::parse(run({"info", path(out), "--json"}).out)["zstd_dictionary_bytes"].get<uint64_t>();
+  };
+  const uint64_t trained = build("dict.esdb", {"--zstd-dictionary", "4K"});
+  EXPECT_GT(trained, 0u);
+  EXPECT_LE(trained, 4096u);
+  EXPECT_EQ(build("nodict.esdb", {"--zstd-dictionary", "0"}), 0u);
+  EXPECT_EQ(run({"dump", path("dict.esdb")}).out, run({"dump", path("nodict.esdb")}).out);
+  EXPECT_LT(read_file(path("dict.esdb")).size(), read_file(path("nodict.esdb")).size());
+
+  // merge takes the flag too: recompressing without a dictionary.
+  ASSERT_EQ(run({"merge", path("merged.esdb"), path("dict.esdb"), "--compression", "zstd", "--zstd-dictionary", "0"}).code, 0);
+  EXPECT_EQ(read_file(path("merged.esdb")), read_file(path("nodict.esdb")));
+
+  for (const char* bad : {"100", "2M", "x", "-1"}) {
+    Result r = run({"build", path("bad.esdb"), path("many.jsonl"), "--key", "customer", "--time", "ts",
+                    "--compression", "zstd", "--zstd-dictionary", bad});
+    EXPECT_EQ(r.code, 2) << bad;
+    EXPECT_NE(r.err.find("--zstd-dictionary"), std::string::npos) << bad << ": " << r.err;
+    EXPECT_NE(::access(path("bad.esdb").c_str(), F_OK), 0) << bad;
+  }
+}
+
 // ---- summaries, merge --memory, completion ----
 
 // The size of a file, from the file system rather than from the tool.
@@ -782,7 +819,7 @@ TEST_F(CliTest, CompletionCoversEveryCommandAndFlag) {
     EXPECT_NE(c.out.find("    " + name + ") words='-h --help"), std::string::npos) << name;
   }
   EXPECT_GE(n, 9);
-  EXPECT_NE(c.out.find("merge) words='-h --help --dedupe --force --compression -q --quiet --memory'"), std::string::npos);
+  EXPECT_NE(c.out.find("merge) words='-h --help --dedupe --force --compression --zstd-dictionary -q --quiet --memory'"), std::string::npos);
   EXPECT_NE(c.out.find("--time-unit"), std::string::npos);
   EXPECT_EQ(run({"completion", "zsh"}).code, 2);
 }

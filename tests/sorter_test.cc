@@ -7,12 +7,15 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "lib/huge_pages.h"
+#include "lib/sort_buffer.h"
 #include "test_util.h"
 
 namespace esdb::test {
@@ -201,6 +204,68 @@ TEST(Sorter, IdleWorkLeavesTheOrderAlone) {
   std::vector<Row> want = expected(in);
   for (Row& r : want) r.indexes.clear();
   EXPECT_EQ(out, want);
+}
+
+// A buffer grown past its first (1 MiB) blocks continues in 2 MiB ones, and
+// events larger than any block get their own; refilled after reset() with
+// other sizes, blocks of every size are reused or replaced and nothing mixes.
+TEST(SortBuffer, MixedBlockSizesKeepEveryRecordAcrossRefills) {
+  SortBuffer b;
+  for (int fill = 0; fill < 3; fill++) {
+    std::vector<std::string> keys, datas;
+    std::mt19937_64 rng(fill);
+    size_t total = 0;
+    for (int i = 0; total < (24u << 20); i++) {
+      const size_t size = i % 97 == 5 ? (3u << 20) + rng() % 1000 : rng() % (fill == 1 ? 200000 : 3000);
+      keys.push_back("k" + std::to_string(rng() % 1000));
+      datas.push_back(std::string(size, static_cast<char>('a' + i % 26)));
+      total += size;
+    }
+    for (size_t i = 0; i < keys.size(); i++)
+      b.add(EventInput{.key = keys[i], .timestamp = static_cast<int64_t>(i), .data = datas[i]});
+    b.sort();
+    ASSERT_EQ(b.entries().size(), keys.size());
+    std::vector<std::pair<std::string, size_t>> want, got;
+    for (size_t i = 0; i < keys.size(); i++) want.emplace_back(keys[i], i);
+    std::stable_sort(want.begin(), want.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (const SortBuffer::Entry& e : b.entries()) {
+      const size_t i = static_cast<size_t>(e.ts);
+      ASSERT_LT(i, datas.size());
+      // rest = varint(0 index entries) | varint(data size) | data
+      EXPECT_TRUE(e.rest().ends_with(datas[i])) << "event " << i << " of fill " << fill;
+      got.emplace_back(std::string(e.key()), i);
+    }
+    EXPECT_EQ(got, want) << "fill " << fill;
+    b.reset();
+  }
+}
+
+// Blocks of a huge page or more are aligned to it and carry the kernel's
+// huge-page advice (VmFlags "hg" in smaps), whatever THP then does with it.
+TEST(HugePages, LargeAllocationsAreAlignedAndAdvised) {
+  if (!std::filesystem::exists("/sys/kernel/mm/transparent_hugepage"))
+    GTEST_SKIP() << "a kernel without transparent huge pages refuses the advice";
+  const size_t n = 3 * kHugePage;
+  void* p = allocate_maybe_huge(n);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % kHugePage, 0u);
+  const uintptr_t at = reinterpret_cast<uintptr_t>(p);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false, advised = false;
+  while (std::getline(smaps, line)) {
+    unsigned long lo, hi;
+    char perms[5];
+    if (std::sscanf(line.c_str(), "%lx-%lx %4s", &lo, &hi, perms) == 3) {  // a mapping's first line
+      inside = lo <= at && at < hi;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      advised = (line + " ").find(" hg ") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(advised) << "no MADV_HUGEPAGE on the block's mapping";
+  free_maybe_huge(p, n);
+  void* small = allocate_maybe_huge(1000);
+  EXPECT_NE(small, nullptr);
+  free_maybe_huge(small, 1000);
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ struct BuildArgs {
   std::string out;
   std::vector<std::string> inputs;
   bool csv = false, from_dump = false, force = false, skip_bad = false, quiet = false;
-  std::string compression = "snappy";
+  CompressionFlags compression;
   std::string key, time, group, time_unit = "s";
   std::vector<std::string> indexes;
   std::string memory = "64M";
@@ -98,7 +98,7 @@ Command add_build_command(CLI::App& app) {
   cmd->add_flag("--csv", a->csv, "Inputs are CSV with a header row");
   cmd->add_flag("--from-dump", a->from_dump, "Inputs are `esdb dump` output");
   cmd->add_flag("--force", a->force, "Replace OUT if it exists");
-  add_compression_option(*cmd, a->compression);
+  add_compression_options(*cmd, a->compression);
   cmd->add_flag("--skip-bad", a->skip_bad, "Skip malformed records, count them and go on");
   cmd->add_option("--threads", a->threads,
                   "Threads to parse, sort and compress with; 1 does all on one thread, 0 uses every core. "

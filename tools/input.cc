@@ -28,6 +28,9 @@ namespace {
 // zeroing a large buffer) and double up to kMaxReadSize.
 constexpr size_t kFirstReadSize = 64u << 10;
 constexpr size_t kMaxReadSize = 1u << 20;
+// Boost's chain buffers each link in 4 KiB by default: a read(2) per 4 KiB
+// of input, ~24,000 system calls for 96 MiB of JSON lines.
+constexpr std::streamsize kLinkBuffer = 64 << 10;
 
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -42,10 +45,10 @@ LineReader::LineReader(const std::string& path)
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw input_error(path + ": cannot open: " + std::strerror(errno));
   }
-  if (ends_with(path, ".gz")) source_->chain.push(io::gzip_decompressor());
-  if (ends_with(path, ".bz2")) source_->chain.push(io::bzip2_decompressor());
-  if (ends_with(path, ".zst")) source_->chain.push(io::zstd_decompressor());
-  source_->chain.push(io::file_descriptor_source(fd, fd == 0 ? io::never_close_handle : io::close_handle));
+  if (ends_with(path, ".gz")) source_->chain.push(io::gzip_decompressor(), kLinkBuffer);
+  if (ends_with(path, ".bz2")) source_->chain.push(io::bzip2_decompressor(), kLinkBuffer);
+  if (ends_with(path, ".zst")) source_->chain.push(io::zstd_decompressor(), kLinkBuffer);
+  source_->chain.push(io::file_descriptor_source(fd, fd == 0 ? io::never_close_handle : io::close_handle), kLinkBuffer);
   buf_.resize(kFirstReadSize);  // never empty: next() scans buf_.data()
 }
 

@@ -19,7 +19,7 @@ Command add_merge_command(CLI::App& app) {
     std::vector<std::string> inputs;
     bool force = false, quiet = false, dedupe = false;
     std::string memory = "64M";
-    std::string compression = "snappy";
+    CompressionFlags compression;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("merge", "Merge esdb files into one");
@@ -29,7 +29,7 @@ Command add_merge_command(CLI::App& app) {
                 "Keep one of events identical in key, group, time and data (the first input's, "
                 "with its index entries)");
   cmd->add_flag("--force", a->force, "Replace OUT if it exists");
-  add_compression_option(*cmd, a->compression);
+  add_compression_options(*cmd, a->compression);
   cmd->add_flag("-q,--quiet", a->quiet, "No progress or summary on stderr");
   add_memory_option(*cmd, a->memory,
                     "With --dedupe, the most distinct data of one key and time held to compare: "

@@ -1,11 +1,10 @@
 #include "output_file.h"
 
 #include "cli_error.h"
-#include "compression_flag.h"
 
 namespace esdb::cli {
 
-Writer create_output(const std::string& path, bool force, size_t memory_bytes, const std::string& compression,
+Writer create_output(const std::string& path, bool force, size_t memory_bytes, const CompressionFlags& compression,
                      int compression_threads) {
   WriterOptions options;
   apply_compression(compression, options);
