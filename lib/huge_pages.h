@@ -23,11 +23,13 @@ inline void* allocate_maybe_huge(size_t n) {
   return p;
 }
 
+// The unsized forms: clang declares sized operator delete only with
+// -fsized-deallocation, which the sanitizer build does not pass.
 inline void free_maybe_huge(void* p, size_t n) {
   if (n < kHugePage) {
-    ::operator delete(p, n);
+    ::operator delete(p);
   } else {
-    ::operator delete(p, n, std::align_val_t(kHugePage));
+    ::operator delete(p, std::align_val_t(kHugePage));
   }
 }
 
