@@ -230,7 +230,16 @@ std::string NginxServer::url(const std::string& name) const {
   return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + "/" + name;
 }
 
-std::vector<AccessLogEntry> NginxServer::access_log() const {
+std::vector<AccessLogEntry> NginxServer::access_log(size_t at_least) const {
+  std::vector<AccessLogEntry> entries = read_access_log();
+  for (int i = 0; i < 500 && entries.size() < at_least; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    entries = read_access_log();
+  }
+  return entries;
+}
+
+std::vector<AccessLogEntry> NginxServer::read_access_log() const {
   std::vector<AccessLogEntry> entries;
   std::ifstream in(dir_ + "/access.log");
   for (std::string line; std::getline(in, line);) {

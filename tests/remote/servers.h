@@ -71,10 +71,14 @@ class NginxServer {
   int port() const { return port_; }
   std::string url(const std::string& name) const;  // http(s)://127.0.0.1:PORT/name
   // Every request logged so far, oldest first; clear_log() starts afresh.
-  std::vector<AccessLogEntry> access_log() const;
+  // nginx logs a request just after answering it, so a client that has its
+  // answer may look before the line is written: `at_least` waits (up to 5
+  // s) for that many lines.
+  std::vector<AccessLogEntry> access_log(size_t at_least = 0) const;
   void clear_log();
 
  private:
+  std::vector<AccessLogEntry> read_access_log() const;
   std::string dir_;  // config, logs, pid: a temporary directory of its own
   int port_ = 0;
   bool tls_ = false;
