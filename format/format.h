@@ -34,7 +34,12 @@ inline constexpr uint32_t kFlagCompactBlocks = 1;
 // raw block ending at key_table_offset whose offset is in the footer (SPEC.md,
 // "zstd dictionary"). Only with bit 0: bit 1 alone is corrupt.
 inline constexpr uint32_t kFlagZstdDictionary = 2;
-inline constexpr uint32_t kKnownRequiredFlags = kFlagCompactBlocks | kFlagZstdDictionary;
+// Bit 2: index entries may carry a covering copy of their events (SPEC.md,
+// "Covered index entries"), and every index entry's `where` varint has a
+// second flag bit. Set by a writer with covered indexes, whether or not any
+// entry turned out sparse enough to be covered.
+inline constexpr uint32_t kFlagCoveredEntries = 4;
+inline constexpr uint32_t kKnownRequiredFlags = kFlagCompactBlocks | kFlagZstdDictionary | kFlagCoveredEntries;
 
 // Block types (the byte before a block's checksum).
 enum BlockType : uint8_t {
@@ -69,6 +74,10 @@ inline constexpr uint64_t kChunkEntrySize = 32;
 // Index posting lists whose delta bytes exceed this are stored as their own
 // block instead of inline in the index block.
 inline constexpr uint64_t kMaxInlinePostingBytes = 128;
+// A writer keeps at most this many bytes of covering copies per key while
+// the key is written (an entry reached after that is not covered), so a
+// key with many covered values holds bounded memory.
+inline constexpr uint64_t kMaxCoverBytesPerKey = uint64_t{4} << 20;
 
 // Key table: pages of up to kKeyTablePageKeys u64 key-dir offsets, each page
 // followed by its u32 checksum.

@@ -150,14 +150,17 @@ inline bool inline_varint(const char*& p, const char* end, uint64_t& v) {
 
 // One pass over the payload with no allocation once the scan's table is big
 // enough: each event costs two varints, read inline, and the checks.
-std::string DecodedChunk::decode_part(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts,
-                                      bool is_first, bool is_last) {
+// kCover: timestamps are zigzag deltas from the previous one (from 0 for the
+// first), wrapping, as in a covering copy; otherwise the first is zigzag and
+// the rest unsigned deltas that must not pass INT64_MAX, as in a chunk.
+template <bool kCover>
+std::string DecodedChunk::decode_events(std::string_view payload, uint64_t expected) {
   payload_ = payload;
   count_ = 0;
   // Every event takes at least two bytes, so a larger count is a lie and
   // must not size an allocation.
   if (expected == 0 || expected > payload.size() / 2) {
-    return "chunk claims " + std::to_string(expected) + " events in " + std::to_string(payload.size()) + " bytes";
+    return "claims " + std::to_string(expected) + " events in " + std::to_string(payload.size()) + " bytes";
   }
   if (expected > capacity_) {
     events_ = std::make_unique_for_overwrite<EventRef[]>(expected);
@@ -179,7 +182,9 @@ std::string DecodedChunk::decode_part(std::string_view payload, uint64_t expecte
       if (!c.varint(n) || n > format::kMaxDataSize) return "bad data length at payload byte " + std::to_string(at);
       p = c.data();
     }
-    if (out == events_.get()) {
+    if (kCover) {
+      ts += static_cast<uint64_t>(format::unzigzag(t));
+    } else if (out == events_.get()) {
       ts = static_cast<uint64_t>(format::unzigzag(t));
     } else {
       // The next timestamp must not pass INT64_MAX; as unsigned arithmetic
@@ -188,16 +193,27 @@ std::string DecodedChunk::decode_part(std::string_view payload, uint64_t expecte
       ts += t;
     }
     if (n > static_cast<uint64_t>(end - p)) return "bad data length at payload byte " + std::to_string(at);
-    if (out == out_end) return "chunk holds more than its " + std::to_string(expected) + " events";
+    if (out == out_end) return "holds more than its " + std::to_string(expected) + " events";
     *out++ = {static_cast<int64_t>(ts), static_cast<uint32_t>(p - begin), static_cast<uint32_t>(n)};
     p += n;
   }
   count_ = static_cast<size_t>(out - events_.get());
   if (count_ != expected) {
-    std::string problem = "chunk holds " + std::to_string(count_) + " events, its directory says " + std::to_string(expected);
+    std::string problem = "holds " + std::to_string(count_) + " events, not the " + std::to_string(expected) + " expected";
     count_ = 0;
     return problem;
   }
+  return "";
+}
+
+std::string DecodedChunk::decode_cover(std::string_view payload, uint64_t expected) {
+  return decode_events<true>(payload, expected);
+}
+
+std::string DecodedChunk::decode_part(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts,
+                                      bool is_first, bool is_last) {
+  std::string problem = decode_events<false>(payload, expected);
+  if (!problem.empty()) return problem;
   // Timestamps never go down within the payload, so its ends bound it.
   if (is_first ? events_[0].ts != first_ts : events_[0].ts < first_ts) {
     count_ = 0;

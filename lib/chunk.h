@@ -91,6 +91,9 @@ class DecodedChunk {
   // it is the chunk's first (last) sub-block.
   std::string decode_part(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts,
                           bool is_first, bool is_last);
+  // A covering copy's events (SPEC.md, "Covered index entries"): exactly
+  // `expected` of them; their timestamps are checked by the scan.
+  std::string decode_cover(std::string_view payload, uint64_t expected);
   size_t size() const { return count_; }
   int64_t ts(size_t i) const { return events_[i].ts; }
   std::string_view data(size_t i) const { return {payload_.data() + events_[i].offset, events_[i].size}; }
@@ -99,6 +102,9 @@ class DecodedChunk {
   size_t capacity() const { return capacity_; }
 
  private:
+  template <bool kCover>
+  std::string decode_events(std::string_view payload, uint64_t expected);
+
   std::string_view payload_;
   // Grown, never shrunk, and not initialised: decode_part writes every
   // entry it counts, so a scan allocates once per chunk size it meets.

@@ -33,6 +33,9 @@ struct File {
   // digested once on open and shared, read-only, by every scan; else null.
   DecompressDictionary dictionary;
 
+  // Index blocks have the covered-entries layout (SPEC.md).
+  bool covers() const { return footer.required_flags & format::kFlagCoveredEntries; }
+
   [[noreturn]] void corrupt(uint64_t offset, const std::string& what) const {
     throw Error(Errc::corrupt, path, offset, what);
   }

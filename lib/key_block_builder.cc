@@ -18,6 +18,7 @@ struct KeyBlockBuilder::PendingKey {
   uint64_t chunk_count = 0;
   uint64_t ordinal = 0;
   uint64_t stored_bytes = 0;  // of its chunks, summed as they are written
+  uint64_t cover_bytes = 0;   // held in its entries' covering copies
   size_t kept_bytes = 0;      // capacity held while in the free list
   std::vector<std::pair<std::string, uint64_t>> groups;  // name, first chunk
   PostingTable postings;
@@ -41,6 +42,8 @@ KeyBlockBuilder::KeyBlockBuilder(FileSink& sink, const WriterOptions& options, F
                                                 : static_cast<unsigned>(options.compression_threads),
                 options.zstd_dictionary_size) {
   chunk_.set_sub_block_size(options.sub_block_size, options.tail_sub_blocks);
+  // Every index block of the file then has the covered-entries layout.
+  if (!options.covered_indexes.empty()) sink_.require_flags(format::kFlagCoveredEntries);
 }
 
 KeyBlockBuilder::~KeyBlockBuilder() = default;
@@ -71,7 +74,7 @@ void KeyBlockBuilder::give_back(PendingKey* k) {
   k->postings.clear();
   k->chunk_entries.clear();
   k->groups.clear();
-  k->chunk_count = k->ordinal = k->stored_bytes = 0;
+  k->chunk_count = k->ordinal = k->stored_bytes = k->cover_bytes = 0;
   free_keys_.push_back(k);
 }
 
@@ -95,12 +98,46 @@ void KeyBlockBuilder::add(std::string_view group, int64_t ts, std::string_view d
     flush_chunk(false);
   }
   chunk_.add(ts, data);
-  for (const IndexEntry& e : indexes) k.postings.add(e.name, e.value, k.ordinal);
+  for (const IndexEntry& e : indexes) {
+    PostingTable::Entry& entry = k.postings.add(e.name, e.value, k.ordinal);
+    if (entry.cover != PostingTable::Entry::Cover::off && !options_.covered_indexes.empty()) cover(k, entry, ts, data);
+  }
   k.ordinal++;
   totals_.events++;
   totals_.data_bytes += data.size();
   totals_.min_ts = std::min(totals_.min_ts, ts);
   totals_.max_ts = std::max(totals_.max_ts, ts);
+}
+
+// Appends the event to the entry's covering copy (SPEC.md, "Covered index
+// entries"): zigzag(ts - previous ts) | data_len | data, with wrapping
+// arithmetic so any two timestamps have a delta. A copy that would pass
+// chunk_size, or the key's kMaxCoverBytesPerKey, is dropped for good: the
+// entry is then read through its chunks, as in a file without covers.
+void KeyBlockBuilder::cover(PendingKey& k, PostingTable::Entry& entry, int64_t ts, std::string_view data) {
+  using Cover = PostingTable::Entry::Cover;
+  if (entry.cover == Cover::undecided) {
+    const std::string_view name = k.postings.name(entry);
+    const auto& names = options_.covered_indexes;
+    entry.cover = std::find(names.begin(), names.end(), name) != names.end() ? Cover::copying : Cover::off;
+    if (entry.cover == Cover::off) return;
+  }
+  if (entry.cover_count == entry.postings.count()) return;  // this event carries the entry twice
+  const uint64_t delta = static_cast<uint64_t>(ts) - static_cast<uint64_t>(entry.cover_count ? entry.cover_last_ts : 0);
+  const uint64_t zz = format::zigzag(static_cast<int64_t>(delta));
+  const uint64_t added = format::varint_size(zz) + format::varint_size(data.size()) + data.size();
+  if (entry.cover_events.size() + added > options_.chunk_size || k.cover_bytes + added > format::kMaxCoverBytesPerKey) {
+    entry.cover = Cover::off;
+    k.cover_bytes -= entry.cover_events.size();
+    entry.cover_events.clear();
+    return;
+  }
+  format::put_varint(entry.cover_events, zz);
+  format::put_varint(entry.cover_events, data.size());
+  entry.cover_events.append(data);
+  entry.cover_count++;
+  entry.cover_last_ts = ts;
+  k.cover_bytes += added;
 }
 
 void KeyBlockBuilder::flush_chunk(bool newest) {
@@ -141,6 +178,20 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
     }
   }
 
+  // Then the covering copies of sparse covered entries, in entry order.
+  const bool covers = !options_.covered_indexes.empty();
+  std::vector<std::pair<uint64_t, uint64_t>>& cover_blocks = cover_blocks_;  // offset, size; 0 if none
+  cover_blocks.assign(sorted_.size(), {0, 0});
+  for (size_t i = 0; covers && i < sorted_.size(); i++) {
+    const PostingTable::Entry& e = *sorted_[i];
+    if (e.cover != PostingTable::Entry::Cover::copying ||
+        static_cast<double>(e.postings.count()) > options_.cover_max_share * static_cast<double>(k.ordinal)) {
+      continue;
+    }
+    cover_blocks[i].first = sink_.offset();
+    cover_blocks[i].second = write_block(sink_, e.cover_events, pipeline_.codec(), scratch_);
+  }
+
   uint64_t index_offset = 0, index_size = 0;
   if (!sorted_.empty()) {
     std::string& payload = payload_;
@@ -153,8 +204,18 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
       format::put_varint(payload, p.count());
       format::put_varint(payload, p.first());
       format::put_varint(payload, p.last());
-      format::put_varint(payload, (p.deltas().size() << 1) | (external[i] ? 1 : 0));
+      const uint64_t external_bit = external[i] ? 1 : 0;
+      if (covers) {
+        const uint64_t covered_bit = cover_blocks[i].second ? 2 : 0;
+        format::put_varint(payload, (p.deltas().size() << 2) | covered_bit | external_bit);
+      } else {
+        format::put_varint(payload, (p.deltas().size() << 1) | external_bit);
+      }
       if (external[i]) format::put_varint(payload, external[i]); else payload.append(p.deltas());
+      if (cover_blocks[i].second) {
+        format::put_varint(payload, cover_blocks[i].first);
+        format::put_varint(payload, cover_blocks[i].second);
+      }
     }
     index_offset = sink_.offset();
     index_size = write_block(sink_, payload, pipeline_.codec(), scratch_);  // with the dictionary, if any

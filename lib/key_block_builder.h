@@ -3,7 +3,7 @@
 // they fill; the key's tail (posting blocks, index block, key dir) follows
 // once its chunks are in the file.
 //
-//   key region := chunk* | posting block* | index block? | key dir
+//   key region := chunk* | posting block* | cover block* | index block? | key dir
 //
 // In memory it holds the chunk being filled, the chunks being compressed,
 // and for each key not yet finished its chunk entries, groups and posting
@@ -58,6 +58,7 @@ class KeyBlockBuilder {
   // `newest`: the chunk is its group's last (a group change or the key's
   // end cut it), the one a newest-first scan reads.
   void flush_chunk(bool newest);
+  void cover(PendingKey& k, PostingTable::Entry& entry, int64_t ts, std::string_view data);
   void write_tail(PendingKey& k);
 
   FileSink& sink_;
@@ -77,6 +78,7 @@ class KeyBlockBuilder {
   // write_tail's buffers, reused key after key.
   std::vector<const PostingTable::Entry*> sorted_;
   std::vector<uint64_t> external_;
+  std::vector<std::pair<uint64_t, uint64_t>> cover_blocks_;
   std::string payload_, dir_, scratch_;
 };
 

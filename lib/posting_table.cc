@@ -20,7 +20,7 @@ static uint64_t prefix(std::string_view s) {
   return v;
 }
 
-void PostingTable::add(std::string_view name, std::string_view value, uint64_t ordinal) {
+PostingTable::Entry& PostingTable::add(std::string_view name, std::string_view value, uint64_t ordinal) {
   const uint64_t h = entry_hash(name, value);
   if ((used_ + 1) * 2 > slots_.size()) grow();
   const size_t mask = slots_.size() - 1;
@@ -31,7 +31,7 @@ void PostingTable::add(std::string_view name, std::string_view value, uint64_t o
     Entry& e = entries_[s - 1];
     if (e.hash == h && this->name(e) == name && this->value(e) == value) {
       if (e.postings.last() != ordinal) e.postings.add(ordinal);
-      return;
+      return e;
     }
   }
   if (used_ == entries_.size()) entries_.emplace_back();
@@ -45,9 +45,13 @@ void PostingTable::add(std::string_view name, std::string_view value, uint64_t o
   e.slot = i;
   e.postings.clear();
   e.postings.add(ordinal);
+  e.cover = Entry::Cover::undecided;
+  e.cover_count = 0;
+  e.cover_events.clear();
   arena_.append(name);
   arena_.append(value);
   slots_[i] = static_cast<uint32_t>(used_);
+  return e;
 }
 
 // Doubles the slots (at least 64) and places the live entries again.
@@ -86,7 +90,7 @@ void PostingTable::clear() {
 
 size_t PostingTable::capacity_bytes() const {
   size_t n = arena_.capacity() + entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(uint32_t);
-  for (const Entry& e : entries_) n += e.postings.deltas().capacity();
+  for (const Entry& e : entries_) n += e.postings.deltas().capacity() + e.cover_events.capacity();
   return n;
 }
 

@@ -27,11 +27,18 @@ class PostingTable {
     uint64_t name_prefix, value_prefix;
     size_t slot;
     PostingBuilder postings;
+    // The covering copy of the entry's events (key_block_builder.cc), if its
+    // name is covered and it has not outgrown the copy's limits.
+    enum class Cover : uint8_t { undecided, copying, off };
+    Cover cover = Cover::undecided;
+    uint64_t cover_count = 0;
+    int64_t cover_last_ts = 0;
+    std::string cover_events;
   };
 
-  // Adds `ordinal` to the entry's list; an entry repeated within one event
-  // (the same ordinal again) counts once.
-  void add(std::string_view name, std::string_view value, uint64_t ordinal);
+  // Adds `ordinal` to the entry's list and returns the entry; an entry
+  // repeated within one event (the same ordinal again) counts once.
+  Entry& add(std::string_view name, std::string_view value, uint64_t ordinal);
   size_t size() const { return used_; }
   bool empty() const { return used_ == 0; }
   // The entries in (name, value) order, the order of the index block.

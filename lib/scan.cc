@@ -52,7 +52,7 @@ ScanState::~ScanState() {
   if (decoded_.capacity() * sizeof(DecodedEvent) <= Spare::kMaxBytes) std::swap(s->decoded, decoded_);
 }
 
-ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
+ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o, bool use_covers)
     : dir_(std::move(dir)),
       region_(dir_->region()),
       reverse_(o.reverse),
@@ -79,6 +79,7 @@ ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o)
       segments_.clear();  // no event carries it
     } else {
       cursor_ = PostingCursor(posting_list(*it), reverse_);
+      if (it->covered && use_covers) load_cover(*it);
     }
   }
   if (with_indexes_ && !segments_.empty()) {
@@ -134,8 +135,36 @@ void ScanState::load_index_block() {
   const KeyDir& d = *dir_;
   index_payload_ =
       read_block(*d.file, region_, d.index_offset, d.index_size, d.chunks_end, d.offset, index_buf_, "index block");
-  std::string problem = parse_index_block(index_payload_, d.event_count, records_);
+  std::string problem = parse_index_block(index_payload_, d.event_count, d.file->covers(), records_);
   if (!problem.empty()) fail(d.index_offset, problem);
+}
+
+// The entry's covering copy replaces its chunks: its events are the posting
+// list's, one for one, in ordinal order.
+void ScanState::load_cover(const IndexRecord& r) {
+  const KeyDir& d = *dir_;
+  std::string_view payload = read_block(*d.file, region_, r.cover_offset, r.cover_size, d.chunks_end, d.index_offset, chunk_buf_,
+                                        "cover block");
+  std::string problem = decoded_.decode_cover(payload, r.count);
+  if (!problem.empty()) fail(r.cover_offset, "cover block: " + problem);
+  cover_ = true;
+  cover_offset_ = r.cover_offset;
+  cover_count_ = r.count;
+}
+
+// A covering copy must agree with what the key dir says of the chunks it
+// copies: each event within its chunk's timestamps, and none going back in
+// time within a group. (Whether it equals the chunks' events is verify's
+// check: that needs the chunks decoded.)
+void ScanState::check_cover(uint64_t ordinal, int64_t ts, const Segment& s) {
+  const KeyDir& d = *dir_;
+  const ChunkEntry e = d.chunk(d.chunk_of(ordinal, s.chunk_lo, s.chunk_hi));
+  if (ts < e.first_ts || ts > e.last_ts) fail(cover_offset_, "cover block: an event's timestamp lies outside its chunk's");
+  if (cover_seg_ == seg_ && (reverse_ ? ts > cover_prev_ts_ : ts < cover_prev_ts_)) {
+    fail(cover_offset_, "cover block: timestamps go down within a group");
+  }
+  cover_seg_ = seg_;
+  cover_prev_ts_ = ts;
 }
 
 PostingList ScanState::posting_list(const IndexRecord& r) const {
@@ -157,6 +186,8 @@ bool ScanState::next_ordinal(uint64_t& ordinal) {
         seg_++;
         continue;
       }
+      hit_ = reverse_ ? cover_count_ - 1 - taken_ : taken_;
+      taken_++;
       std::string problem = cursor_.advance();
       if (!problem.empty()) fail(dir_->index_offset, problem);
       if (before) continue;
@@ -259,13 +290,19 @@ bool ScanState::next_slow() {
   uint64_t ordinal;
   while (next_ordinal(ordinal)) {
     const Segment& s = segments_[seg_];
-    if (ordinal < decoded_lo_ || ordinal >= decoded_hi_) {
-      if (chunk_ == ~uint64_t{0} || ordinal < chunk_first_ || ordinal >= chunk_end_) {
-        load_chunk(dir_->chunk_of(ordinal, s.chunk_lo, s.chunk_hi));
+    size_t i;
+    if (cover_) {
+      i = hit_;
+      check_cover(ordinal, decoded_.ts(i), s);
+    } else {
+      if (ordinal < decoded_lo_ || ordinal >= decoded_hi_) {
+        if (chunk_ == ~uint64_t{0} || ordinal < chunk_first_ || ordinal >= chunk_end_) {
+          load_chunk(dir_->chunk_of(ordinal, s.chunk_lo, s.chunk_hi));
+        }
+        if (split_) load_sub(subs_.find(ordinal - chunk_first_));
       }
-      if (split_) load_sub(subs_.find(ordinal - chunk_first_));
+      i = ordinal - decoded_lo_;
     }
-    size_t i = ordinal - decoded_lo_;
     int64_t ts = decoded_.ts(i);
     if (ts < from_ || (has_to_ && ts >= to_)) {
       // Timestamps only grow within a segment: past the bound, it is done.
@@ -395,7 +432,7 @@ std::vector<IndexValue> Key::index_values() const {
   const detail::Window region = d.region();
   std::string_view payload = read_block(*d.file, region, d.index_offset, d.index_size, d.chunks_end, d.offset, buf, "index block");
   std::vector<IndexRecord> records;
-  std::string problem = parse_index_block(payload, d.event_count, records);
+  std::string problem = parse_index_block(payload, d.event_count, d.file->covers(), records);
   if (!problem.empty()) throw Error(Errc::corrupt, d.file->path, d.index_offset, problem);
   for (const IndexRecord& r : records) out.push_back({std::string(r.name), std::string(r.value), r.count});
   return out;

@@ -34,7 +34,9 @@ class EventSource {
 
 class ScanState final : public EventSource {
  public:
-  ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& options);
+  // use_covers false: an index scan reads its chunks even where the entry
+  // has a covering copy (verify compares the two).
+  ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& options, bool use_covers = true);
   ~ScanState() override;
   bool next() override;
   const Event& event() const override { return event_; }
@@ -52,6 +54,8 @@ class ScanState final : public EventSource {
   };
   void plan_segments(const ScanOptions& o);
   void load_index_block();
+  void load_cover(const IndexRecord& r);
+  void check_cover(uint64_t ordinal, int64_t ts, const Segment& s);
   PostingList posting_list(const IndexRecord& r) const;
   bool next_slow();
   void start_run(uint64_t ordinal, const Segment& s);
@@ -75,6 +79,13 @@ class ScanState final : public EventSource {
 
   bool by_index_ = false;
   PostingCursor cursor_;
+  // An index scan of a covered entry: decoded_ holds the entry's events,
+  // and hit_ is the one of the ordinal next_ordinal() returned last.
+  bool cover_ = false;
+  uint64_t cover_offset_ = 0, cover_count_ = 0;
+  uint64_t taken_ = 0, hit_ = 0;  // posting list steps taken; the last's event
+  size_t cover_seg_ = ~size_t{0};
+  int64_t cover_prev_ts_ = 0;
 
   Buffer index_buf_;
   std::string_view index_payload_;

@@ -95,6 +95,14 @@ Writer Writer::create(const std::string& path, const WriterOptions& options) {
       (options.zstd_dictionary_size < 256 || options.zstd_dictionary_size > format::kMaxDictionarySize)) {
     throw Error(Errc::invalid_argument, path, Error::kNoOffset, "zstd_dictionary_size must be 0 or in 256..1 MiB");
   }
+  if (!(options.cover_max_share > 0 && options.cover_max_share <= 1)) {
+    throw Error(Errc::invalid_argument, path, Error::kNoOffset, "cover_max_share must be in (0, 1]");
+  }
+  for (const std::string& name : options.covered_indexes) {
+    if (name.size() > format::kMaxIndexNameSize) {
+      throw Error(Errc::invalid_argument, path, Error::kNoOffset, "covered index name longer than 65535 bytes");
+    }
+  }
   timeline::mark("writer", "create");
   return Writer(std::make_unique<Impl>(path, options));
 }
