@@ -80,6 +80,8 @@ nlohmann::json to_json(const Run& run, const Result& r) {
 struct Ratios {
   double build = 0, build_cpu = 0, lookup = 0, size = 0, scan = 0, scan_per_key = 0;
   double scan_zstd = 0;  // esdb-zstd's full scan over the zstd per-key reference (goal >= 0.70)
+  // esdb-cover's index scans over TrailDB's (goal <= 0.8), and its size over esdb's.
+  double cover_idx = 0, cover_idx10 = 0, cover_size = 0;
   bool valid = false;
 };
 
@@ -97,6 +99,15 @@ Ratios ratios(const Run& run) {
   const Result* z = find(run, "esdb-zstd");
   if (z != nullptr && run.reference.zstd_per_key_mb_s > 0) {
     q.scan_zstd = per_s(z->scan_bytes, z->scan_seconds) / 1e6 / run.reference.zstd_per_key_mb_s;
+  }
+  const Result* c = find(run, "esdb-cover");
+  const Result* t = find(run, "traildb");
+  if (c != nullptr) {
+    q.cover_size = static_cast<double>(c->file_bytes) / static_cast<double>(e->file_bytes);
+    if (t != nullptr && t->index_all.mean_us > 0 && t->index_top10.mean_us > 0) {
+      q.cover_idx = c->index_all.mean_us / t->index_all.mean_us;
+      q.cover_idx10 = c->index_top10.mean_us / t->index_top10.mean_us;
+    }
   }
   if (k != nullptr) {
     q.build = k->build.seconds / e->build.seconds;
@@ -157,6 +168,10 @@ void print(const Run& run) {
   }
   std::printf("scan esdb/snappy           %.2f (goal >= 0.70); against per-key blocks %.2f\n", q.scan, q.scan_per_key);
   if (q.scan_zstd > 0) std::printf("scan esdb-zstd/zstd        %.2f (goal >= 0.70; per-key blocks)\n", q.scan_zstd);
+  if (q.cover_idx > 0) {
+    std::printf("idx esdb-cover/traildb     %.2fx, idx10 %.2fx (goal <= 0.8); file %.3f of esdb's\n", q.cover_idx,
+                q.cover_idx10, q.cover_size);
+  }
   if (run.small_records.events != 0) print_small_records(run.small_records);
 }
 

@@ -109,11 +109,18 @@ void KeyBlockBuilder::add(std::string_view group, int64_t ts, std::string_view d
   totals_.max_ts = std::max(totals_.max_ts, ts);
 }
 
+// An entry of a covered name is copied while it stays sparse: past this
+// many events, one carrying more than cover_max_share of the key's events
+// so far is dropped, so dense values (most of a key) are never held.
+static constexpr uint64_t kCoverSlackEvents = 16;
+
 // Appends the event to the entry's covering copy (SPEC.md, "Covered index
 // entries"): zigzag(ts - previous ts) | data_len | data, with wrapping
-// arithmetic so any two timestamps have a delta. A copy that would pass
-// chunk_size, or the key's kMaxCoverBytesPerKey, is dropped for good: the
-// entry is then read through its chunks, as in a file without covers.
+// arithmetic so any two timestamps have a delta, and the previous ts 0 at
+// the start of each sub-block (of sub_block_size bytes, else chunk_size),
+// so each decodes alone. A copy that turns dense, or would take the key's
+// copies past kMaxCoverBytesPerKey, is dropped for good: the entry is then
+// read through its chunks, as in a file without covers.
 void KeyBlockBuilder::cover(PendingKey& k, PostingTable::Entry& entry, int64_t ts, std::string_view data) {
   using Cover = PostingTable::Entry::Cover;
   if (entry.cover == Cover::undecided) {
@@ -123,18 +130,28 @@ void KeyBlockBuilder::cover(PendingKey& k, PostingTable::Entry& entry, int64_t t
     if (entry.cover == Cover::off) return;
   }
   if (entry.cover_count == entry.postings.count()) return;  // this event carries the entry twice
-  const uint64_t delta = static_cast<uint64_t>(ts) - static_cast<uint64_t>(entry.cover_count ? entry.cover_last_ts : 0);
-  const uint64_t zz = format::zigzag(static_cast<int64_t>(delta));
+  std::string& out = entry.cover_events;
+  const size_t sub_size = options_.sub_block_size ? options_.sub_block_size : options_.chunk_size;
+  const bool new_sub = out.size() > entry.cover_sub_start && out.size() - entry.cover_sub_start + data.size() > sub_size;
+  const int64_t prev = new_sub || out.size() == entry.cover_sub_start ? 0 : entry.cover_last_ts;
+  const uint64_t zz = format::zigzag(static_cast<int64_t>(static_cast<uint64_t>(ts) - static_cast<uint64_t>(prev)));
   const uint64_t added = format::varint_size(zz) + format::varint_size(data.size()) + data.size();
-  if (entry.cover_events.size() + added > options_.chunk_size || k.cover_bytes + added > format::kMaxCoverBytesPerKey) {
+  const uint64_t count = entry.postings.count();
+  if ((count > kCoverSlackEvents && static_cast<double>(count) > options_.cover_max_share * static_cast<double>(k.ordinal + 1)) ||
+      k.cover_bytes + added > format::kMaxCoverBytesPerKey) {
     entry.cover = Cover::off;
-    k.cover_bytes -= entry.cover_events.size();
-    entry.cover_events.clear();
+    k.cover_bytes -= out.size();
+    out.clear();
+    entry.cover_subs.clear();
     return;
   }
-  format::put_varint(entry.cover_events, zz);
-  format::put_varint(entry.cover_events, data.size());
-  entry.cover_events.append(data);
+  if (new_sub) {
+    entry.cover_subs.push_back({static_cast<uint32_t>(out.size()), static_cast<uint32_t>(entry.cover_count)});
+    entry.cover_sub_start = out.size();
+  }
+  format::put_varint(out, zz);
+  format::put_varint(out, data.size());
+  out.append(data);
   entry.cover_count++;
   entry.cover_last_ts = ts;
   k.cover_bytes += added;
@@ -188,8 +205,14 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
         static_cast<double>(e.postings.count()) > options_.cover_max_share * static_cast<double>(k.ordinal)) {
       continue;
     }
+    // One block, or sub-blocks (type 3) where the copy outgrew one.
+    std::vector<SubEnd>& subs = cover_subs_;
+    subs.assign(e.cover_subs.begin(), e.cover_subs.end());
+    subs.push_back({static_cast<uint32_t>(e.cover_events.size()), static_cast<uint32_t>(e.cover_count)});
+    const uint8_t type = encode_chunk(e.cover_events, subs, pipeline_.codec(), cover_stored_, scratch_);
     cover_blocks[i].first = sink_.offset();
-    cover_blocks[i].second = write_block(sink_, e.cover_events, pipeline_.codec(), scratch_);
+    cover_blocks[i].second =
+        append_block(sink_, type == format::kRawBlock ? std::string_view(e.cover_events) : std::string_view(cover_stored_), type);
   }
 
   uint64_t index_offset = 0, index_size = 0;

@@ -79,6 +79,8 @@ class KeyBlockBuilder {
   std::vector<const PostingTable::Entry*> sorted_;
   std::vector<uint64_t> external_;
   std::vector<std::pair<uint64_t, uint64_t>> cover_blocks_;
+  std::vector<SubEnd> cover_subs_;
+  std::string cover_stored_;
   std::string payload_, dir_, scratch_;
 };
 

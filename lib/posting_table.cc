@@ -48,6 +48,8 @@ PostingTable::Entry& PostingTable::add(std::string_view name, std::string_view v
   e.cover = Entry::Cover::undecided;
   e.cover_count = 0;
   e.cover_events.clear();
+  e.cover_sub_start = 0;
+  e.cover_subs.clear();
   arena_.append(name);
   arena_.append(value);
   slots_[i] = static_cast<uint32_t>(used_);
@@ -90,7 +92,7 @@ void PostingTable::clear() {
 
 size_t PostingTable::capacity_bytes() const {
   size_t n = arena_.capacity() + entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(uint32_t);
-  for (const Entry& e : entries_) n += e.postings.deltas().capacity() + e.cover_events.capacity();
+  for (const Entry& e : entries_) n += e.postings.deltas().capacity() + e.cover_events.capacity() + e.cover_subs.capacity() * sizeof(SubEnd);
   return n;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "postings.h"
+#include "sub_blocks.h"
 
 namespace esdb {
 
@@ -34,6 +35,8 @@ class PostingTable {
     uint64_t cover_count = 0;
     int64_t cover_last_ts = 0;
     std::string cover_events;
+    size_t cover_sub_start = 0;       // where the copy's current sub-block starts
+    std::vector<SubEnd> cover_subs;   // the sub-blocks closed before it
   };
 
   // Adds `ordinal` to the entry's list and returns the entry; an entry

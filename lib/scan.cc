@@ -140,16 +140,38 @@ void ScanState::load_index_block() {
 }
 
 // The entry's covering copy replaces its chunks: its events are the posting
-// list's, one for one, in ordinal order.
+// list's, one for one, in ordinal order. One block is decoded whole; a
+// sub-block one (a large copy) a sub-block at a time, as hits reach it.
 void ScanState::load_cover(const IndexRecord& r) {
   const KeyDir& d = *dir_;
-  std::string_view payload = read_block(*d.file, region_, r.cover_offset, r.cover_size, d.chunks_end, d.index_offset, chunk_buf_,
-                                        "cover block");
-  std::string problem = decoded_.decode_cover(payload, r.count);
-  if (!problem.empty()) fail(r.cover_offset, "cover block: " + problem);
+  uint8_t type;
+  std::string_view stored =
+      read_stored_block(*d.file, region_, r.cover_offset, r.cover_size, d.chunks_end, d.index_offset, "cover block", type);
   cover_ = true;
   cover_offset_ = r.cover_offset;
   cover_count_ = r.count;
+  std::string problem;
+  if (type == format::kSubBlockChunk) {
+    problem = subs_.parse(stored, r.count);
+    split_ = true;
+  } else {
+    std::string_view payload;
+    problem = decompress(type, stored, chunk_buf_, payload, d.file->dictionary.get());
+    if (problem.empty()) problem = decoded_.decode_cover(payload, r.count);
+    decoded_lo_ = 0;
+    decoded_hi_ = r.count;
+  }
+  if (!problem.empty()) fail(r.cover_offset, "cover block: " + problem);
+}
+
+void ScanState::load_cover_sub(uint32_t i) {
+  std::string_view payload;
+  std::string problem = decompress(subs_.codec(i), subs_.stored(i), chunk_buf_, payload, dir_->file->dictionary.get());
+  const uint64_t lo = subs_.first_event(i), hi = subs_.event_end(i);
+  if (problem.empty()) problem = decoded_.decode_cover(payload, hi - lo);
+  if (!problem.empty()) fail(cover_offset_, "cover block: sub-block " + std::to_string(i) + ": " + problem);
+  decoded_lo_ = lo;
+  decoded_hi_ = hi;
 }
 
 // A covering copy must agree with what the key dir says of the chunks it
@@ -292,7 +314,9 @@ bool ScanState::next_slow() {
     const Segment& s = segments_[seg_];
     size_t i;
     if (cover_) {
-      i = hit_;
+      // Here decoded_ holds the copy's events [decoded_lo_, decoded_hi_).
+      if (hit_ < decoded_lo_ || hit_ >= decoded_hi_) load_cover_sub(subs_.find(hit_));
+      i = hit_ - decoded_lo_;
       check_cover(ordinal, decoded_.ts(i), s);
     } else {
       if (ordinal < decoded_lo_ || ordinal >= decoded_hi_) {

@@ -71,16 +71,23 @@ void expect_index_scans_match(const Reader& r, const Model& m) {
 TEST(Cover, IndexScansOfCoveredEntriesMatchTheModel) {
   TempDir t;
   const Model m = cover_model(1);
-  WriterOptions o{.chunk_size = 512, .covered_indexes = {"type"}};
+  WriterOptions o{.chunk_size = 1 << 20, .covered_indexes = {"type"}};
   write_model(m, t.path("c.esdb"), o);
   EXPECT_EQ(required_flags(read_file(t.path("c.esdb"))), format::kFlagCoveredEntries);
   Reader r = Reader::open(t.path("c.esdb"));
   EXPECT_TRUE(r.verify().empty());
   expect_index_scans_match(r, m);
+  // Copies larger than a chunk are stored as sub-blocks (type 3).
+  o.chunk_size = 256;
+  o.overwrite = true;
+  write_model(m, t.path("c.esdb"), o);
+  EXPECT_EQ(required_flags(read_file(t.path("c.esdb"))), format::kFlagCoveredEntries | format::kFlagCompactBlocks);
+  Reader split = Reader::open(t.path("c.esdb"));
+  EXPECT_TRUE(split.verify().empty());
+  expect_index_scans_match(split, m);
   // With sub-block chunks and zstd too.
   o.compression = Compression::zstd;
   o.sub_block_size = 128;
-  o.overwrite = true;
   write_model(m, t.path("c.esdb"), o);
   EXPECT_EQ(required_flags(read_file(t.path("c.esdb"))), format::kFlagCoveredEntries | format::kFlagCompactBlocks);
   Reader z = Reader::open(t.path("c.esdb"));
@@ -153,9 +160,11 @@ TEST(Cover, ShareAndSizeLimitsDecideWhatIsCovered) {
     EXPECT_FALSE(d.served_by_cover("tag", "common"));
   }
   {
-    // buy's 10 events take ~100 bytes as a copy: more than a 64-byte chunk.
+    // buy's 10 events take ~150 bytes as a copy: more than a 64-byte
+    // chunk, so the copy is in sub-blocks, still read without a chunk.
     DamagedChunks d({.chunk_size = 64, .covered_indexes = {"type"}});
-    EXPECT_FALSE(d.served_by_cover("type", "buy"));
+    EXPECT_TRUE(d.served_by_cover("type", "buy"));
+    EXPECT_EQ(required_flags(read_file(d.path)), format::kFlagCoveredEntries | format::kFlagCompactBlocks);
   }
 }
 
