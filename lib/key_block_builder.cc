@@ -109,6 +109,21 @@ void KeyBlockBuilder::add(std::string_view group, int64_t ts, std::string_view d
   totals_.max_ts = std::max(totals_.max_ts, ts);
 }
 
+// What WriterOptions::covered_indexes says of an entry: "name=value" pins
+// it, "name" copies it while sparse.
+PostingTable::Entry::Cover KeyBlockBuilder::cover_rule(std::string_view name, std::string_view value) const {
+  using Cover = PostingTable::Entry::Cover;
+  Cover rule = Cover::off;
+  for (const std::string& c : options_.covered_indexes) {
+    if (c.size() == name.size() + 1 + value.size() && c.compare(0, name.size(), name) == 0 && c[name.size()] == '=' &&
+        c.compare(name.size() + 1, std::string::npos, value) == 0) {
+      return Cover::pinned;
+    }
+    if (c == name) rule = Cover::copying;
+  }
+  return rule;
+}
+
 // An entry of a covered name is copied while it stays sparse: past this
 // many events, one carrying more than cover_max_share of the key's events
 // so far is dropped, so dense values (most of a key) are never held.
@@ -124,9 +139,7 @@ static constexpr uint64_t kCoverSlackEvents = 16;
 void KeyBlockBuilder::cover(PendingKey& k, PostingTable::Entry& entry, int64_t ts, std::string_view data) {
   using Cover = PostingTable::Entry::Cover;
   if (entry.cover == Cover::undecided) {
-    const std::string_view name = k.postings.name(entry);
-    const auto& names = options_.covered_indexes;
-    entry.cover = std::find(names.begin(), names.end(), name) != names.end() ? Cover::copying : Cover::off;
+    entry.cover = cover_rule(k.postings.name(entry), k.postings.value(entry));
     if (entry.cover == Cover::off) return;
   }
   if (entry.cover_count == entry.postings.count()) return;  // this event carries the entry twice
@@ -137,8 +150,9 @@ void KeyBlockBuilder::cover(PendingKey& k, PostingTable::Entry& entry, int64_t t
   const uint64_t zz = format::zigzag(static_cast<int64_t>(static_cast<uint64_t>(ts) - static_cast<uint64_t>(prev)));
   const uint64_t added = format::varint_size(zz) + format::varint_size(data.size()) + data.size();
   const uint64_t count = entry.postings.count();
-  if ((count > kCoverSlackEvents && static_cast<double>(count) > options_.cover_max_share * static_cast<double>(k.ordinal + 1)) ||
-      k.cover_bytes + added > format::kMaxCoverBytesPerKey) {
+  const bool dense = entry.cover == Cover::copying && count > kCoverSlackEvents &&
+                     static_cast<double>(count) > options_.cover_max_share * static_cast<double>(k.ordinal + 1);
+  if (dense || k.cover_bytes + added > format::kMaxCoverBytesPerKey) {
     entry.cover = Cover::off;
     k.cover_bytes -= out.size();
     out.clear();
@@ -201,8 +215,10 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
   cover_blocks.assign(sorted_.size(), {0, 0});
   for (size_t i = 0; covers && i < sorted_.size(); i++) {
     const PostingTable::Entry& e = *sorted_[i];
-    if (e.cover != PostingTable::Entry::Cover::copying ||
-        static_cast<double>(e.postings.count()) > options_.cover_max_share * static_cast<double>(k.ordinal)) {
+    using Cover = PostingTable::Entry::Cover;
+    if (e.cover == Cover::off || e.cover == Cover::undecided ||
+        (e.cover == Cover::copying &&
+         static_cast<double>(e.postings.count()) > options_.cover_max_share * static_cast<double>(k.ordinal))) {
       continue;
     }
     // One block, or sub-blocks (type 3) where the copy outgrew one.

@@ -59,6 +59,7 @@ class KeyBlockBuilder {
   // end cut it), the one a newest-first scan reads.
   void flush_chunk(bool newest);
   void cover(PendingKey& k, PostingTable::Entry& entry, int64_t ts, std::string_view data);
+  PostingTable::Entry::Cover cover_rule(std::string_view name, std::string_view value) const;
   void write_tail(PendingKey& k);
 
   FileSink& sink_;

@@ -30,7 +30,8 @@ class PostingTable {
     PostingBuilder postings;
     // The covering copy of the entry's events (key_block_builder.cc), if its
     // name is covered and it has not outgrown the copy's limits.
-    enum class Cover : uint8_t { undecided, copying, off };
+    // copying: while sparse (a covered name); pinned: whatever its share.
+    enum class Cover : uint8_t { undecided, copying, pinned, off };
     Cover cover = Cover::undecided;
     uint64_t cover_count = 0;
     int64_t cover_last_ts = 0;

@@ -99,8 +99,8 @@ Writer Writer::create(const std::string& path, const WriterOptions& options) {
     throw Error(Errc::invalid_argument, path, Error::kNoOffset, "cover_max_share must be in (0, 1]");
   }
   for (const std::string& name : options.covered_indexes) {
-    if (name.size() > format::kMaxIndexNameSize) {
-      throw Error(Errc::invalid_argument, path, Error::kNoOffset, "covered index name longer than 65535 bytes");
+    if (name.size() > format::kMaxIndexNameSize + 1 + format::kMaxIndexValueSize) {
+      throw Error(Errc::invalid_argument, path, Error::kNoOffset, "covered index longer than an index name=value can be");
     }
   }
   timeline::mark("writer", "create");

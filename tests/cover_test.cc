@@ -160,6 +160,13 @@ TEST(Cover, ShareAndSizeLimitsDecideWhatIsCovered) {
     EXPECT_FALSE(d.served_by_cover("tag", "common"));
   }
   {
+    // "name=value" covers the entry whatever its share.
+    DamagedChunks d({.chunk_size = 1 << 20, .covered_indexes = {"type=cart", "tag=common"}});
+    EXPECT_TRUE(d.served_by_cover("type", "cart"));
+    EXPECT_TRUE(d.served_by_cover("tag", "common"));  // 96% of the events
+    EXPECT_FALSE(d.served_by_cover("type", "buy"));
+  }
+  {
     // buy's 10 events take ~150 bytes as a copy: more than a 64-byte
     // chunk, so the copy is in sub-blocks, still read without a chunk.
     DamagedChunks d({.chunk_size = 64, .covered_indexes = {"type"}});
@@ -172,7 +179,7 @@ TEST(Cover, RejectsBadOptions) {
   TempDir t;
   EXPECT_THROW(Writer::create(t.path("x.esdb"), {.cover_max_share = 0}), Error);
   EXPECT_THROW(Writer::create(t.path("x.esdb"), {.cover_max_share = 1.5}), Error);
-  EXPECT_THROW(Writer::create(t.path("x.esdb"), {.covered_indexes = {std::string(70000, 'n')}}), Error);
+  EXPECT_THROW(Writer::create(t.path("x.esdb"), {.covered_indexes = {std::string(140000, 'n')}}), Error);
 }
 
 // A cover whose checksums hold but whose events differ from the chunks (a

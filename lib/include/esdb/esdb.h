@@ -98,12 +98,12 @@ struct WriterOptions {
   // most of the sub-blocks' speed for ~1% of size (SPEC.md, BENCHMARKS.md
   // "Reads at the limit").
   bool tail_sub_blocks = false;
-  // Index names whose sparse entries get a covering copy of their events in
-  // one block beside the posting list, so an index scan of such an entry
-  // (newest purchases) decodes only its own events, not every chunk holding
-  // one (BENCHMARKS.md, "Covered index entries"). An entry is covered if it
-  // carries at most cover_max_share of its key's events and its copy fits
-  // in chunk_size bytes. Sets a required flag (SPEC.md, "Covered index
+  // Index entries that get a covering copy of their events beside their
+  // posting list, so an index scan of one (the newest purchases) decodes only
+  // its own events, not every chunk holding one (BENCHMARKS.md, "Covered
+  // index entries"). "name=value" covers that entry in every key; a bare
+  // "name" covers each of its values that carries at most cover_max_share
+  // of a key's events. Sets a required flag (SPEC.md, "Covered index
   // entries"); costs about the covered events' share of the file.
   std::vector<std::string> covered_indexes;
   double cover_max_share = 0.125;
