@@ -34,9 +34,9 @@ inline constexpr uint32_t kFlagCompactBlocks = 1;
 // raw block ending at key_table_offset whose offset is in the footer (SPEC.md,
 // "zstd dictionary"). Only with bit 0: bit 1 alone is corrupt.
 inline constexpr uint32_t kFlagZstdDictionary = 2;
-// Bit 2: index entries may carry a covering copy of their events (SPEC.md,
-// "Covered index entries"), and every index entry's `where` varint has a
-// second flag bit. Set by a writer with covered indexes, whether or not any
+// Bit 2: index entries may have a covering copy of their events, and every
+// key dir lists its covered entries after chunks_end (SPEC.md, "Covered
+// index entries"). Set by a writer with covered indexes, whether or not any
 // entry turned out sparse enough to be covered.
 inline constexpr uint32_t kFlagCoveredEntries = 4;
 inline constexpr uint32_t kKnownRequiredFlags = kFlagCompactBlocks | kFlagZstdDictionary | kFlagCoveredEntries;

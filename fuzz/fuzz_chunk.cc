@@ -1,10 +1,10 @@
 // fuzz_chunk: one chunk payload and one index block payload, decoded by the
 // internal parsers the reader uses (the chunk bytes also as a covering
-// copy), with every posting list walked both ways. The input is
+// copy of a key of event_count events), with every posting list walked
+// both ways. The input is
 //
 //   flags: u8 (bit 0: the chunk bytes are a block's stored bytes, of type
-//              snappy, zstd or sub-block chunk as bits 1-2 say: 0, 1, 2;
-//              bit 3: the index block has the covered-entries layout)
+//              snappy, zstd or sub-block chunk as bits 1-2 say: 0, 1, 2)
 //   | expected: varint | first_ts: zigzag varint | last_ts: zigzag varint
 //   | chunk_len: varint | chunk bytes | event_count: varint | index block bytes
 //
@@ -111,19 +111,20 @@ bool walk(const esdb::PostingList& list, bool reverse, uint64_t event_count, std
 }
 
 // The same bytes read as a covering copy of `expected` events.
-void check_cover(std::string_view payload, uint64_t expected) {
+void check_cover(std::string_view payload, uint64_t expected, uint64_t event_count) {
   esdb::DecodedChunk cover;
-  if (!cover.decode_cover(payload, expected).empty()) return;
+  if (!cover.decode_cover(payload, expected, event_count).empty()) return;
   if (cover.size() != expected) fail("cover has the wrong event count");
   for (size_t i = 0; i < cover.size(); i++) {
     std::string_view d = cover.data(i);
     if (d.data() < payload.data() || d.data() + d.size() > payload.data() + payload.size()) fail("cover event outside the payload");
+    if (cover.ordinal(i) >= event_count || (i > 0 && cover.ordinal(i) <= cover.ordinal(i - 1))) fail("cover ordinals out of order");
   }
 }
 
-void check_index(std::string_view payload, uint64_t event_count, bool covers, std::string_view spare) {
+void check_index(std::string_view payload, uint64_t event_count, std::string_view spare) {
   std::vector<esdb::IndexRecord> records;
-  if (!esdb::parse_index_block(payload, event_count, covers, records).empty()) return;
+  if (!esdb::parse_index_block(payload, event_count, records).empty()) return;
   std::vector<uint64_t> fwd, rev;
   for (const esdb::IndexRecord& r : records) {
     if (r.count == 0 || r.count > event_count || r.last >= event_count) fail("index record header out of range");
@@ -178,8 +179,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (have_payload) {
     check_chunk(payload, expected, first_ts, last_ts);
-    check_cover(payload, expected);
+    check_cover(payload, expected, event_count);
   }
-  check_index(index_bytes, event_count, flags[0] & 8, chunk_bytes);
+  check_index(index_bytes, event_count, chunk_bytes);
   return 0;
 }

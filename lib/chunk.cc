@@ -150,11 +150,12 @@ inline bool inline_varint(const char*& p, const char* end, uint64_t& v) {
 
 // One pass over the payload with no allocation once the scan's table is big
 // enough: each event costs two varints, read inline, and the checks.
-// kCover: timestamps are zigzag deltas from the previous one (from 0 for the
-// first), wrapping, as in a covering copy; otherwise the first is zigzag and
+// kCover: each event starts with its ordinal's step from the previous one
+// (from 0 for the first), and timestamps are zigzag deltas from the previous
+// one (from 0 for the first), wrapping, as in a covering copy; otherwise the first is zigzag and
 // the rest unsigned deltas that must not pass INT64_MAX, as in a chunk.
 template <bool kCover>
-std::string DecodedChunk::decode_events(std::string_view payload, uint64_t expected) {
+std::string DecodedChunk::decode_events(std::string_view payload, uint64_t expected, uint64_t ordinal_end) {
   payload_ = payload;
   count_ = 0;
   // Every event takes at least two bytes, so a larger count is a lie and
@@ -166,6 +167,11 @@ std::string DecodedChunk::decode_events(std::string_view payload, uint64_t expec
     events_ = std::make_unique_for_overwrite<EventRef[]>(expected);
     capacity_ = expected;
   }
+  if (kCover && expected > ordinals_capacity_) {
+    ordinals_ = std::make_unique_for_overwrite<uint64_t[]>(expected);
+    ordinals_capacity_ = expected;
+  }
+  uint64_t ordinal = 0;
   const char* const begin = payload.data();
   const char* const end = begin + payload.size();
   const char* p = begin;
@@ -175,8 +181,20 @@ std::string DecodedChunk::decode_events(std::string_view payload, uint64_t expec
   while (p != end) {
     const size_t at = static_cast<size_t>(p - begin);
     uint64_t t, n;
+    if (kCover) {
+      // Ordinals strictly increase from the first, and stay below the key's
+      // event count.
+      uint64_t step;
+      format::Cursor c(p, end);
+      if (!c.varint(step) || (out != events_.get() && step == 0) || step >= ordinal_end - ordinal) {
+        return "bad ordinal at payload byte " + std::to_string(at);
+      }
+      ordinal += step;
+      p = c.data();
+    }
+    const char* const ts_at = p;
     if (!inline_varint(p, end, t) || !inline_varint(p, end, n)) {
-      p = begin + at;
+      p = ts_at;
       format::Cursor c(p, end);
       if (!c.varint(t)) return "bad timestamp varint at payload byte " + std::to_string(at);
       if (!c.varint(n) || n > format::kMaxDataSize) return "bad data length at payload byte " + std::to_string(at);
@@ -194,6 +212,7 @@ std::string DecodedChunk::decode_events(std::string_view payload, uint64_t expec
     }
     if (n > static_cast<uint64_t>(end - p)) return "bad data length at payload byte " + std::to_string(at);
     if (out == out_end) return "holds more than its " + std::to_string(expected) + " events";
+    if (kCover) ordinals_[out - events_.get()] = ordinal;
     *out++ = {static_cast<int64_t>(ts), static_cast<uint32_t>(p - begin), static_cast<uint32_t>(n)};
     p += n;
   }
@@ -206,13 +225,13 @@ std::string DecodedChunk::decode_events(std::string_view payload, uint64_t expec
   return "";
 }
 
-std::string DecodedChunk::decode_cover(std::string_view payload, uint64_t expected) {
-  return decode_events<true>(payload, expected);
+std::string DecodedChunk::decode_cover(std::string_view payload, uint64_t expected, uint64_t event_count) {
+  return decode_events<true>(payload, expected, event_count);
 }
 
 std::string DecodedChunk::decode_part(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts,
                                       bool is_first, bool is_last) {
-  std::string problem = decode_events<false>(payload, expected);
+  std::string problem = decode_events<false>(payload, expected, 0);
   if (!problem.empty()) return problem;
   // Timestamps never go down within the payload, so its ends bound it.
   if (is_first ? events_[0].ts != first_ts : events_[0].ts < first_ts) {

@@ -92,8 +92,11 @@ class DecodedChunk {
   std::string decode_part(std::string_view payload, uint64_t expected, int64_t first_ts, int64_t last_ts,
                           bool is_first, bool is_last);
   // A covering copy's events (SPEC.md, "Covered index entries"): exactly
-  // `expected` of them; their timestamps are checked by the scan.
-  std::string decode_cover(std::string_view payload, uint64_t expected);
+  // `expected` of them, at strictly increasing ordinals below `event_count`;
+  // their timestamps are checked by the scan.
+  std::string decode_cover(std::string_view payload, uint64_t expected, uint64_t event_count);
+  // After decode_cover: the key ordinal of event i.
+  uint64_t ordinal(size_t i) const { return ordinals_[i]; }
   size_t size() const { return count_; }
   int64_t ts(size_t i) const { return events_[i].ts; }
   std::string_view data(size_t i) const { return {payload_.data() + events_[i].offset, events_[i].size}; }
@@ -103,7 +106,7 @@ class DecodedChunk {
 
  private:
   template <bool kCover>
-  std::string decode_events(std::string_view payload, uint64_t expected);
+  std::string decode_events(std::string_view payload, uint64_t expected, uint64_t ordinal_end);
 
   std::string_view payload_;
   // Grown, never shrunk, and not initialised: decode_part writes every
@@ -111,6 +114,8 @@ class DecodedChunk {
   std::unique_ptr<EventRef[]> events_;
   size_t capacity_ = 0;
   size_t count_ = 0;
+  std::unique_ptr<uint64_t[]> ordinals_;  // decode_cover's, grown the same way
+  size_t ordinals_capacity_ = 0;
 };
 
 }  // namespace esdb

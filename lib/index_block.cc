@@ -5,7 +5,7 @@
 
 namespace esdb {
 
-std::string parse_index_block(std::string_view payload, uint64_t event_count, bool covers, std::vector<IndexRecord>& out) {
+std::string parse_index_block(std::string_view payload, uint64_t event_count, std::vector<IndexRecord>& out) {
   out.clear();
   format::Cursor c(payload);
   uint64_t n;
@@ -23,9 +23,8 @@ std::string parse_index_block(std::string_view payload, uint64_t event_count, bo
         !c.varint(r.count) || !c.varint(r.first) || !c.varint(r.last) || !c.varint(where)) {
       return "index entry is truncated" + at();
     }
-    r.deltas_len = where >> (covers ? 2 : 1);
+    r.deltas_len = where >> 1;
     r.external = where & 1;
-    r.covered = covers && (where & 2);
     if (r.count == 0 || r.count > event_count || r.first > r.last || r.last >= event_count ||
         r.last - r.first < r.count - 1 || (r.count == 1) != (r.first == r.last) ||
         (r.count == 1) != (r.deltas_len == 0) || r.deltas_len < r.count - 1 ||
@@ -36,10 +35,6 @@ std::string parse_index_block(std::string_view payload, uint64_t event_count, bo
       if (!c.varint(r.external_offset)) return "index entry is truncated" + at();
     } else if (!c.bytes(r.deltas_len, r.inline_deltas)) {
       return "index entry is truncated" + at();
-    }
-    if (r.covered) {
-      if (!c.varint(r.cover_offset) || !c.varint(r.cover_size)) return "index entry is truncated" + at();
-      if (r.cover_size <= format::kBlockTrailerSize) return "cover block of an index entry is empty" + at();
     }
     if (!out.empty() && (out.back().name > r.name || (out.back().name == r.name && out.back().value >= r.value))) {
       return "index entries are not sorted" + at();

@@ -8,11 +8,6 @@
 //          | inline:   deltas (deltas_len bytes)
 //          | external: offset: varint   (a raw block of deltas_len + 5 bytes)
 //
-// In a file with covered entries (format::kFlagCoveredEntries) `where` is
-// deltas_len << 2 | covered << 1 | external, and a covered entry ends with
-// cover_offset: varint | cover_size: varint, the block holding a copy of
-// its events (SPEC.md, "Covered index entries").
-//
 // Short lists stay inline, where Snappy folds the repeated names; long ones
 // get their own block so a scan reads only the list it needs.
 #pragma once
@@ -34,15 +29,12 @@ struct IndexRecord {
   bool external = false;
   std::string_view inline_deltas;
   uint64_t external_offset = 0;
-  bool covered = false;
-  uint64_t cover_offset = 0, cover_size = 0;
 
   PostingList list(std::string_view deltas) const { return {count, first, last, deltas}; }
 };
 
 // Parses and checks the index block payload of a key with `event_count`
-// events; `covers`: the file has kFlagCoveredEntries. Returns "" or what is
-// wrong.
-std::string parse_index_block(std::string_view payload, uint64_t event_count, bool covers, std::vector<IndexRecord>& out);
+// events. Returns "" or what is wrong.
+std::string parse_index_block(std::string_view payload, uint64_t event_count, std::vector<IndexRecord>& out);
 
 }  // namespace esdb

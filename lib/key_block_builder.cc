@@ -130,10 +130,10 @@ PostingTable::Entry::Cover KeyBlockBuilder::cover_rule(std::string_view name, st
 static constexpr uint64_t kCoverSlackEvents = 16;
 
 // Appends the event to the entry's covering copy (SPEC.md, "Covered index
-// entries"): zigzag(ts - previous ts) | data_len | data, with wrapping
-// arithmetic so any two timestamps have a delta, and the previous ts 0 at
-// the start of each sub-block (of sub_block_size bytes, else chunk_size),
-// so each decodes alone. A copy that turns dense, or would take the key's
+// entries"): ordinal - previous ordinal | zigzag(ts - previous ts) |
+// data_len | data, the timestamp delta wrapping so any two have one, and
+// both previous values 0 at the start of each sub-block (of sub_block_size
+// bytes, else chunk_size), so each decodes alone. A copy that turns dense, or would take the key's
 // copies past kMaxCoverBytesPerKey, is dropped for good: the entry is then
 // read through its chunks, as in a file without covers.
 void KeyBlockBuilder::cover(PendingKey& k, PostingTable::Entry& entry, int64_t ts, std::string_view data) {
@@ -146,9 +146,12 @@ void KeyBlockBuilder::cover(PendingKey& k, PostingTable::Entry& entry, int64_t t
   std::string& out = entry.cover_events;
   const size_t sub_size = options_.sub_block_size ? options_.sub_block_size : options_.chunk_size;
   const bool new_sub = out.size() > entry.cover_sub_start && out.size() - entry.cover_sub_start + data.size() > sub_size;
-  const int64_t prev = new_sub || out.size() == entry.cover_sub_start ? 0 : entry.cover_last_ts;
+  const bool first = new_sub || out.size() == entry.cover_sub_start;
+  const uint64_t ordinal_delta = k.ordinal - (first ? 0 : entry.cover_last_ordinal);
+  const int64_t prev = first ? 0 : entry.cover_last_ts;
   const uint64_t zz = format::zigzag(static_cast<int64_t>(static_cast<uint64_t>(ts) - static_cast<uint64_t>(prev)));
-  const uint64_t added = format::varint_size(zz) + format::varint_size(data.size()) + data.size();
+  const uint64_t added =
+      format::varint_size(ordinal_delta) + format::varint_size(zz) + format::varint_size(data.size()) + data.size();
   const uint64_t count = entry.postings.count();
   const bool dense = entry.cover == Cover::copying && count > kCoverSlackEvents &&
                      static_cast<double>(count) > options_.cover_max_share * static_cast<double>(k.ordinal + 1);
@@ -163,11 +166,13 @@ void KeyBlockBuilder::cover(PendingKey& k, PostingTable::Entry& entry, int64_t t
     entry.cover_subs.push_back({static_cast<uint32_t>(out.size()), static_cast<uint32_t>(entry.cover_count)});
     entry.cover_sub_start = out.size();
   }
+  format::put_varint(out, ordinal_delta);
   format::put_varint(out, zz);
   format::put_varint(out, data.size());
   out.append(data);
   entry.cover_count++;
   entry.cover_last_ts = ts;
+  entry.cover_last_ordinal = k.ordinal;
   k.cover_bytes += added;
 }
 
@@ -243,18 +248,8 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
       format::put_varint(payload, p.count());
       format::put_varint(payload, p.first());
       format::put_varint(payload, p.last());
-      const uint64_t external_bit = external[i] ? 1 : 0;
-      if (covers) {
-        const uint64_t covered_bit = cover_blocks[i].second ? 2 : 0;
-        format::put_varint(payload, (p.deltas().size() << 2) | covered_bit | external_bit);
-      } else {
-        format::put_varint(payload, (p.deltas().size() << 1) | external_bit);
-      }
+      format::put_varint(payload, (p.deltas().size() << 1) | (external[i] ? 1 : 0));
       if (external[i]) format::put_varint(payload, external[i]); else payload.append(p.deltas());
-      if (cover_blocks[i].second) {
-        format::put_varint(payload, cover_blocks[i].first);
-        format::put_varint(payload, cover_blocks[i].second);
-      }
     }
     index_offset = sink_.offset();
     index_size = write_block(sink_, payload, pipeline_.codec(), scratch_);  // with the dictionary, if any
@@ -275,6 +270,21 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
   format::put_varint(dir, index_offset);
   format::put_varint(dir, index_size);
   format::put_varint(dir, chunks_end);
+  if (covers) {
+    // The covered entries, in entry order: an index scan of one reads its
+    // copy from here, without the index block.
+    size_t n = 0;
+    for (const auto& c : cover_blocks) n += c.second != 0;
+    format::put_varint(dir, n);
+    for (size_t i = 0; i < sorted_.size(); i++) {
+      if (cover_blocks[i].second == 0) continue;
+      format::put_bytes(dir, k.postings.name(*sorted_[i]));
+      format::put_bytes(dir, k.postings.value(*sorted_[i]));
+      format::put_varint(dir, sorted_[i]->postings.count());
+      format::put_varint(dir, cover_blocks[i].first);
+      format::put_varint(dir, cover_blocks[i].second);
+    }
+  }
   dir.append(k.chunk_entries);
   if (dir.size() - 4 > UINT32_MAX) {
     throw Error(Errc::invalid_argument, sink_.path(), Error::kNoOffset, "key has too many chunks for one key dir");

@@ -22,6 +22,11 @@ Window KeyDir::region() const {
   return file->read(begin, end - begin);
 }
 
+static bool read_cover_entry(format::Cursor& c, std::string_view& name, std::string_view& value, KeyDir::Cover& e) {
+  return c.prefixed(name, format::kMaxIndexNameSize) && c.prefixed(value, format::kMaxIndexValueSize) &&
+         c.varint(e.count) && c.varint(e.offset) && c.varint(e.size);
+}
+
 std::shared_ptr<const KeyDir> KeyDir::parse(std::shared_ptr<const File> file, uint64_t offset, uint64_t before,
                                             uint64_t after) {
   const File& f = *file;
@@ -73,6 +78,26 @@ std::shared_ptr<const KeyDir> KeyDir::parse(std::shared_ptr<const File> file, ui
   if (group_count == 0) d->groups.push_back(Group{"", 0, 0});
   d->groups.back().end_chunk = d->chunk_count;
   if (!c.varint(d->index_offset) || !c.varint(d->index_size) || !c.varint(d->chunks_end)) bad("truncated");
+  if (f.covers()) {
+    // Checked here, once: sorted, each copy a block of events inside the
+    // key's region after its chunks (read_block checks the exact bounds).
+    uint64_t n;
+    const char* from = c.data();
+    if (!c.varint(n) || n > c.remaining() / 5) bad("bad cover count");
+    std::string_view prev_name, prev_value;
+    for (uint64_t i = 0; i < n; i++) {
+      std::string_view name, value;
+      Cover e;
+      if (!read_cover_entry(c, name, value, e)) bad("truncated cover entry");
+      if (i > 0 && (name < prev_name || (name == prev_name && value <= prev_value))) bad("cover entries out of order");
+      if (e.count == 0 || e.size <= format::kBlockTrailerSize || e.offset > offset || e.size > offset - e.offset) {
+        bad("cover entry " + std::to_string(i) + " is inconsistent");
+      }
+      prev_name = name;
+      prev_value = value;
+    }
+    d->covers = std::string_view(from, static_cast<size_t>(c.data() - from));
+  }
   if (c.remaining() != d->chunk_count * format::kChunkEntrySize) bad("chunk directory has the wrong size");
   d->chunk_entries = c.data();
 
@@ -102,6 +127,24 @@ std::shared_ptr<const KeyDir> KeyDir::parse(std::shared_ptr<const File> file, ui
   }
   d->event_count = prev.end_ordinal;
   return d;
+}
+
+std::optional<KeyDir::Cover> KeyDir::find_cover(std::string_view name, std::string_view value) const {
+  for (const CoverEntry& e : cover_entries()) {
+    if (e.name == name && e.value == value) return e.cover;
+  }
+  return std::nullopt;
+}
+
+std::vector<KeyDir::CoverEntry> KeyDir::cover_entries() const {
+  // Parsed and checked with the dir; a few entries at most.
+  std::vector<CoverEntry> out;
+  format::Cursor c(covers.data(), covers.data() + covers.size());
+  uint64_t n = 0;
+  if (!covers.empty()) c.varint(n);
+  out.resize(n);
+  for (CoverEntry& e : out) read_cover_entry(c, e.name, e.value, e.cover);
+  return out;
 }
 
 }  // namespace esdb::detail

@@ -9,6 +9,8 @@
 //            | group_count x (name: varint len + bytes | first_chunk: varint)
 //            | index_offset: varint | index_size: varint (0: no index block)
 //            | chunks_end: varint
+//            | with kFlagCoveredEntries: cover_count: varint
+//              | cover_count x (name | value | count: varint | offset: varint | size: varint)
 //            | chunk_count x chunk entry (32 bytes, see chunk.h)
 //
 // Chunks are contiguous: chunk i spans [offset_i, offset_i+1), the last one
@@ -17,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +29,10 @@
 namespace esdb::detail {
 
 struct KeyDir {
+  // A covered index entry: its copy is the block [offset, offset + size).
+  struct Cover {
+    uint64_t count = 0, offset = 0, size = 0;
+  };
   struct Group {
     std::string_view name;
     uint64_t first_chunk = 0;
@@ -44,6 +51,15 @@ struct KeyDir {
   uint64_t index_size = 0;
   uint64_t event_count = 0;
   std::vector<Group> groups;  // at least one
+  std::string_view covers;    // the cover entries, checked (empty without)
+
+  struct CoverEntry {
+    std::string_view name, value;
+    Cover cover;
+  };
+  // The covered entry (name, value), if it is one.
+  std::optional<Cover> find_cover(std::string_view name, std::string_view value) const;
+  std::vector<CoverEntry> cover_entries() const;
 
   ChunkEntry chunk(uint64_t i) const { return decode_chunk_entry(chunk_entries + i * 32); }
   uint64_t chunk_first_ordinal(uint64_t i) const { return i == 0 ? 0 : chunk(i - 1).end_ordinal; }

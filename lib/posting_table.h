@@ -35,6 +35,7 @@ class PostingTable {
     Cover cover = Cover::undecided;
     uint64_t cover_count = 0;
     int64_t cover_last_ts = 0;
+    uint64_t cover_last_ordinal = 0;
     std::string cover_events;
     size_t cover_sub_start = 0;       // where the copy's current sub-block starts
     std::vector<SubEnd> cover_subs;   // the sub-blocks closed before it

@@ -69,7 +69,12 @@ ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o, bo
   run.event = &event_;
   run.current = &event_;
   plan_segments(o);
-  if (o.index) {
+  std::optional<KeyDir::Cover> cover;
+  if (o.index && use_covers) cover = dir_->find_cover(o.index->name, o.index->value);
+  if (cover) {
+    by_index_ = true;
+    if (!segments_.empty()) load_cover(*cover);
+  } else if (o.index) {
     by_index_ = true;
     load_index_block();
     auto it = std::lower_bound(records_.begin(), records_.end(), *o.index, [](const IndexRecord& r, const IndexEntry& e) {
@@ -79,7 +84,6 @@ ScanState::ScanState(std::shared_ptr<const KeyDir> dir, const ScanOptions& o, bo
       segments_.clear();  // no event carries it
     } else {
       cursor_ = PostingCursor(posting_list(*it), reverse_);
-      if (it->covered && use_covers) load_cover(*it);
     }
   }
   if (with_indexes_ && !segments_.empty()) {
@@ -135,58 +139,86 @@ void ScanState::load_index_block() {
   const KeyDir& d = *dir_;
   index_payload_ =
       read_block(*d.file, region_, d.index_offset, d.index_size, d.chunks_end, d.offset, index_buf_, "index block");
-  std::string problem = parse_index_block(index_payload_, d.event_count, d.file->covers(), records_);
+  std::string problem = parse_index_block(index_payload_, d.event_count, records_);
   if (!problem.empty()) fail(d.index_offset, problem);
 }
 
-// The entry's covering copy replaces its chunks: its events are the posting
-// list's, one for one, in ordinal order. One block is decoded whole; a
-// sub-block one (a large copy) a sub-block at a time, as hits reach it.
-void ScanState::load_cover(const IndexRecord& r) {
+// The entry's covering copy replaces its posting list and chunks: its
+// events carry their ordinals. One block is decoded whole; a sub-block one
+// (a large copy) a sub-block at a time, as the scan reaches it.
+void ScanState::load_cover(const KeyDir::Cover& c) {
   const KeyDir& d = *dir_;
   uint8_t type;
-  std::string_view stored =
-      read_stored_block(*d.file, region_, r.cover_offset, r.cover_size, d.chunks_end, d.index_offset, "cover block", type);
+  const uint64_t hi = d.index_size ? d.index_offset : d.offset;
+  std::string_view stored = read_stored_block(*d.file, region_, c.offset, c.size, d.chunks_end, hi, "cover block", type);
   cover_ = true;
-  cover_offset_ = r.cover_offset;
-  cover_count_ = r.count;
+  cover_offset_ = c.offset;
+  cover_count_ = c.count;
   std::string problem;
   if (type == format::kSubBlockChunk) {
-    problem = subs_.parse(stored, r.count);
+    problem = subs_.parse(stored, c.count);
     split_ = true;
   } else {
     std::string_view payload;
     problem = decompress(type, stored, chunk_buf_, payload, d.file->dictionary.get());
-    if (problem.empty()) problem = decoded_.decode_cover(payload, r.count);
+    if (problem.empty()) problem = decoded_.decode_cover(payload, c.count, d.event_count);
     decoded_lo_ = 0;
-    decoded_hi_ = r.count;
+    decoded_hi_ = c.count;
   }
-  if (!problem.empty()) fail(r.cover_offset, "cover block: " + problem);
+  if (!problem.empty()) fail(c.offset, "cover block: " + problem);
 }
 
 void ScanState::load_cover_sub(uint32_t i) {
   std::string_view payload;
   std::string problem = decompress(subs_.codec(i), subs_.stored(i), chunk_buf_, payload, dir_->file->dictionary.get());
   const uint64_t lo = subs_.first_event(i), hi = subs_.event_end(i);
-  if (problem.empty()) problem = decoded_.decode_cover(payload, hi - lo);
+  if (problem.empty()) problem = decoded_.decode_cover(payload, hi - lo, dir_->event_count);
   if (!problem.empty()) fail(cover_offset_, "cover block: sub-block " + std::to_string(i) + ": " + problem);
   decoded_lo_ = lo;
   decoded_hi_ = hi;
 }
 
-// A covering copy must agree with what the key dir says of the chunks it
-// copies: each event within its chunk's timestamps, and none going back in
-// time within a group. (Whether it equals the chunks' events is verify's
-// check: that needs the chunks decoded.)
-void ScanState::check_cover(uint64_t ordinal, int64_t ts, const Segment& s) {
-  const KeyDir& d = *dir_;
-  const ChunkEntry e = d.chunk(d.chunk_of(ordinal, s.chunk_lo, s.chunk_hi));
-  if (ts < e.first_ts || ts > e.last_ts) fail(cover_offset_, "cover block: an event's timestamp lies outside its chunk's");
-  if (cover_seg_ == seg_ && (reverse_ ? ts > cover_prev_ts_ : ts < cover_prev_ts_)) {
-    fail(cover_offset_, "cover block: timestamps go down within a group");
+// next_slow() for a covered entry: the copy's events in scan order, each
+// checked against what the key dir says of the chunks it copies (its
+// ordinal past the previous one, its timestamp within its chunk's). Whether
+// it equals the chunks' events is verify's check: that needs them decoded.
+bool ScanState::next_cover() {
+  while (taken_ < cover_count_ && seg_ < segments_.size()) {
+    const uint64_t k = reverse_ ? cover_count_ - 1 - taken_ : taken_;
+    if (k < decoded_lo_ || k >= decoded_hi_) load_cover_sub(subs_.find(k));
+    const size_t i = k - decoded_lo_;
+    const uint64_t ordinal = decoded_.ordinal(i);
+    if (taken_ > 0 && (reverse_ ? ordinal >= cover_prev_ordinal_ : ordinal <= cover_prev_ordinal_)) {
+      fail(cover_offset_, "cover block: ordinals do not increase");
+    }
+    const Segment& s = segments_[seg_];
+    if (reverse_ ? ordinal < s.lo : ordinal >= s.hi) {  // past this segment: on to the next
+      seg_++;
+      continue;
+    }
+    taken_++;
+    cover_prev_ordinal_ = ordinal;
+    if (reverse_ ? ordinal >= s.hi : ordinal < s.lo) continue;  // before it
+    const int64_t ts = decoded_.ts(i);
+    const ChunkEntry e = dir_->chunk(dir_->chunk_of(ordinal, s.chunk_lo, s.chunk_hi));
+    if (ts < e.first_ts || ts > e.last_ts) fail(cover_offset_, "cover block: an event's timestamp lies outside its chunk's");
+    if (cover_seg_ == seg_ && (reverse_ ? ts > cover_prev_ts_ : ts < cover_prev_ts_)) {
+      fail(cover_offset_, "cover block: timestamps go down within a group");
+    }
+    cover_seg_ = seg_;
+    cover_prev_ts_ = ts;
+    if (ts < from_ || (has_to_ && ts >= to_)) {
+      if (reverse_ ? ts < from_ : (has_to_ && ts >= to_)) seg_++;  // past the bound: the segment is done
+      continue;
+    }
+    event_.group = dir_->groups[s.group].name;
+    event_.timestamp = ts;
+    event_.data = decoded_.data(i);
+    event_.ordinal = ordinal;
+    if (with_indexes_) attach_indexes(ordinal);
+    return true;
   }
-  cover_seg_ = seg_;
-  cover_prev_ts_ = ts;
+  return false;
 }
 
 PostingList ScanState::posting_list(const IndexRecord& r) const {
@@ -208,8 +240,6 @@ bool ScanState::next_ordinal(uint64_t& ordinal) {
         seg_++;
         continue;
       }
-      hit_ = reverse_ ? cover_count_ - 1 - taken_ : taken_;
-      taken_++;
       std::string problem = cursor_.advance();
       if (!problem.empty()) fail(dir_->index_offset, problem);
       if (before) continue;
@@ -309,24 +339,17 @@ bool ScanState::next() {
 }
 
 bool ScanState::next_slow() {
+  if (cover_) return next_cover();
   uint64_t ordinal;
   while (next_ordinal(ordinal)) {
     const Segment& s = segments_[seg_];
-    size_t i;
-    if (cover_) {
-      // Here decoded_ holds the copy's events [decoded_lo_, decoded_hi_).
-      if (hit_ < decoded_lo_ || hit_ >= decoded_hi_) load_cover_sub(subs_.find(hit_));
-      i = hit_ - decoded_lo_;
-      check_cover(ordinal, decoded_.ts(i), s);
-    } else {
-      if (ordinal < decoded_lo_ || ordinal >= decoded_hi_) {
-        if (chunk_ == ~uint64_t{0} || ordinal < chunk_first_ || ordinal >= chunk_end_) {
-          load_chunk(dir_->chunk_of(ordinal, s.chunk_lo, s.chunk_hi));
-        }
-        if (split_) load_sub(subs_.find(ordinal - chunk_first_));
+    if (ordinal < decoded_lo_ || ordinal >= decoded_hi_) {
+      if (chunk_ == ~uint64_t{0} || ordinal < chunk_first_ || ordinal >= chunk_end_) {
+        load_chunk(dir_->chunk_of(ordinal, s.chunk_lo, s.chunk_hi));
       }
-      i = ordinal - decoded_lo_;
+      if (split_) load_sub(subs_.find(ordinal - chunk_first_));
     }
+    size_t i = ordinal - decoded_lo_;
     int64_t ts = decoded_.ts(i);
     if (ts < from_ || (has_to_ && ts >= to_)) {
       // Timestamps only grow within a segment: past the bound, it is done.
@@ -456,7 +479,7 @@ std::vector<IndexValue> Key::index_values() const {
   const detail::Window region = d.region();
   std::string_view payload = read_block(*d.file, region, d.index_offset, d.index_size, d.chunks_end, d.offset, buf, "index block");
   std::vector<IndexRecord> records;
-  std::string problem = parse_index_block(payload, d.event_count, d.file->covers(), records);
+  std::string problem = parse_index_block(payload, d.event_count, records);
   if (!problem.empty()) throw Error(Errc::corrupt, d.file->path, d.index_offset, problem);
   for (const IndexRecord& r : records) out.push_back({std::string(r.name), std::string(r.value), r.count});
   return out;

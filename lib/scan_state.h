@@ -54,9 +54,9 @@ class ScanState final : public EventSource {
   };
   void plan_segments(const ScanOptions& o);
   void load_index_block();
-  void load_cover(const IndexRecord& r);
+  void load_cover(const KeyDir::Cover& c);
   void load_cover_sub(uint32_t i);
-  void check_cover(uint64_t ordinal, int64_t ts, const Segment& s);
+  bool next_cover();
   PostingList posting_list(const IndexRecord& r) const;
   bool next_slow();
   void start_run(uint64_t ordinal, const Segment& s);
@@ -80,12 +80,13 @@ class ScanState final : public EventSource {
 
   bool by_index_ = false;
   PostingCursor cursor_;
-  // An index scan of a covered entry: decoded_ holds the entry's events (of
-  // one sub-block of them if split_), and hit_ is the one of the ordinal
-  // next_ordinal() returned last.
+  // An index scan of a covered entry: decoded_ holds the copy's events
+  // [decoded_lo_, decoded_hi_) (one sub-block of them if split_); taken_ of
+  // them are behind the scan.
   bool cover_ = false;
   uint64_t cover_offset_ = 0, cover_count_ = 0;
-  uint64_t taken_ = 0, hit_ = 0;  // posting list steps taken; the last's event
+  uint64_t taken_ = 0;
+  uint64_t cover_prev_ordinal_ = 0;
   size_t cover_seg_ = ~size_t{0};
   int64_t cover_prev_ts_ = 0;
 

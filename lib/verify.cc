@@ -21,23 +21,23 @@ static constexpr size_t kMaxProblems = 1000;
 static constexpr uint64_t kVerifyFetch = uint64_t{4} << 20;  // bytes per remote request
 
 // A covered entry's copy must hold exactly the events its posting list
-// names in the chunks: the same timestamps and data, in the same order.
+// names in the chunks: the same ordinals, timestamps and data, in order.
 template <typename Report>
-static void verify_cover(const std::shared_ptr<const KeyDir>& dir, const IndexRecord& r, Report& report) {
+static void verify_cover(const std::shared_ptr<const KeyDir>& dir, const KeyDir::CoverEntry& r, Report& report) {
   ScanOptions o;
   o.index = IndexEntry{r.name, r.value};
   detail::ScanState copy(dir, o), chunks(dir, o, /*use_covers=*/false);
   for (;;) {
     const bool more = copy.next();
     if (more != chunks.next()) {
-      report(r.cover_offset, "cover block of " + std::string(r.name) + "=" + std::string(r.value) +
+      report(r.cover.offset, "cover block of " + std::string(r.name) + "=" + std::string(r.value) +
                                  " holds a different number of events than its chunks");
       return;
     }
     if (!more) return;
     const Event &a = copy.event(), &b = chunks.event();
     if (a.timestamp != b.timestamp || a.data != b.data || a.ordinal != b.ordinal) {
-      report(r.cover_offset, "cover block of " + std::string(r.name) + "=" + std::string(r.value) +
+      report(r.cover.offset, "cover block of " + std::string(r.name) + "=" + std::string(r.value) +
                                  " differs from its chunks at event " + std::to_string(b.ordinal));
       return;
     }
@@ -109,19 +109,20 @@ std::vector<Problem> Reader::verify() const {
       if (d.index_size) {
         const detail::Window region = d.region();
         std::string_view payload = read_block(f, region, d.index_offset, d.index_size, d.chunks_end, d.offset, buf, "index block");
-        std::string problem = parse_index_block(payload, d.event_count, f.covers(), records);
+        std::string problem = parse_index_block(payload, d.event_count, records);
         if (!problem.empty()) throw Error(Errc::corrupt, f.path, d.index_offset, problem);
         for (const IndexRecord& r : records) {
           if (!r.external) continue;
           if (r.external_offset != at) report(r.external_offset, name + " posting block is not where expected");
           at = r.external_offset + r.deltas_len + format::kBlockTrailerSize;
         }
-        for (const IndexRecord& r : records) {
-          if (!r.covered) continue;
-          if (r.cover_offset != at) report(r.cover_offset, name + " cover block is not where expected");
-          at = r.cover_offset + r.cover_size;
-          verify_cover(dir, r, report);
-        }
+      }
+      for (const KeyDir::CoverEntry& c : d.cover_entries()) {
+        if (c.cover.offset != at) report(c.cover.offset, name + " cover block is not where expected");
+        at = c.cover.offset + c.cover.size;
+        verify_cover(dir, c, report);
+      }
+      if (d.index_size) {
         if (d.index_offset != at) report(d.index_offset, name + " index block is not where expected");
         at = d.index_offset + d.index_size;
       }
