@@ -46,7 +46,7 @@ enum BlockType : uint8_t {
   kRawBlock = 0,
   kSnappyBlock = 1,
   kZstdBlock = 2,       // kFlagCompactBlocks
-  kSubBlockChunk = 3,   // kFlagCompactBlocks; chunks only
+  kSubBlockChunk = 3,   // kFlagCompactBlocks; chunks and cover blocks only
 };
 inline constexpr uint64_t kBlockTrailerSize = 5;
 // Snappy cannot expand a payload by more than this factor (a 3-byte copy

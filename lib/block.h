@@ -5,7 +5,7 @@
 //   checksum = format::checksum(stored | type, offset of the block)
 //
 // type 0 raw, 1 snappy, 2 zstd (codec.h), 3 sub-block chunk (sub_blocks.h,
-// chunks only). Types 2 and 3 need the footer's kFlagCompactBlocks.
+// chunks and cover blocks only). Types 2 and 3 need the footer's kFlagCompactBlocks.
 #pragma once
 
 #include <cstdint>
