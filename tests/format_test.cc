@@ -90,6 +90,29 @@ TEST(Golden, ZstdDictionary) {
                 .zstd_dictionary_size = 1024, .sub_block_size = 200});
 }
 
+// Covered index entries (required flag bit 2): covers listed in key dirs,
+// cover blocks whole and as sub-blocks (type 3, so bit 0 too). Index scans
+// of every entry, covered or not, give the model's events.
+TEST(Golden, CoveredEntries) {
+  const Model m = golden_model_full();
+  check_golden("v1_covered.esdb", m,
+               {.chunk_size = 512, .covered_indexes = {"type=purchase", "page"}, .cover_max_share = 0.4});
+  const std::string golden = read_file(kGoldenDir + "/v1_covered.esdb");
+  EXPECT_EQ(format::load_fixed32(golden.data() + golden.size() - format::kFooterSize + 88),
+            format::kFlagCompactBlocks | format::kFlagCoveredEntries);
+  Reader r = Reader::open(kGoldenDir + "/v1_covered.esdb");
+  for (const auto& [key, events] : m.keys()) {
+    auto k = r.find(key);
+    ASSERT_TRUE(k);
+    for (const IndexValue& v : k->index_values()) {
+      for (bool rev : {false, true}) {
+        ScanOptions so{.index = IndexEntry{v.name, v.value}, .reverse = rev};
+        EXPECT_EQ(collect(k->scan(so)), to_got(m.expect(key, so), false)) << key << " " << v.name << "=" << v.value;
+      }
+    }
+  }
+}
+
 uint32_t required_flags(const std::string& bytes) {
   return format::load_fixed32(bytes.data() + bytes.size() - format::kFooterSize + 88);
 }
