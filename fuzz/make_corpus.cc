@@ -175,6 +175,10 @@ int main(int argc, char** argv) {
   }
   make("zstd-dictionary", json,
        {.chunk_size = 200, .compression = Compression::zstd, .zstd_dictionary_size = 256, .sub_block_size = 120});
+  // Covered index entries (required flag bit 2): covers by name and by
+  // value, whole and as sub-blocks, across groups.
+  make("covered", mixed, {.chunk_size = 24, .compress = false, .covered_indexes = {"type", "tag=x"}, .cover_max_share = 0.5});
+  make("covered-groups", grouped, {.chunk_size = 40, .covered_indexes = {"type"}, .cover_max_share = 0.5});
   make("extremes",
        {{.key = "a", .timestamp = kMinTime, .data = "lo"},
         {.key = "a", .timestamp = kMaxTime, .data = "hi"},
