@@ -90,10 +90,6 @@ TEST(Golden, ZstdDictionary) {
                 .zstd_dictionary_size = 1024, .sub_block_size = 200});
 }
 
-uint32_t required_flags(const std::string& bytes) {
-  return format::load_fixed32(bytes.data() + bytes.size() - format::kFooterSize + 88);
-}
-
 TEST(Format, CompactFlagIsSetExactlyWhenCompactBlocksAreWritten) {
   EXPECT_EQ(required_flags(read_file(kGoldenDir + "/v1_compact_snappy.esdb")), format::kFlagCompactBlocks);
   EXPECT_EQ(required_flags(read_file(kGoldenDir + "/v1_compact_zstd.esdb")), format::kFlagCompactBlocks);
