@@ -796,8 +796,10 @@ TEST_F(CliTest, CoverFlagCoversSparseIndexEntries) {
     EXPECT_EQ(purchases("cover.esdb", what), want) << what[0];
   }
 
-  // merge takes the flags too.
+  // merge takes the flags too, and covers only as they ask.
   ASSERT_EQ(run({"merge", "-q", path("merged.esdb"), path("cover.esdb"), "--cover", "type"}).code, 0);
+  ASSERT_EQ(run({"merge", "-q", path("uncovered.esdb"), path("cover.esdb")}).code, 0);
+  EXPECT_EQ(read_file(path("uncovered.esdb")), read_file(path("plain.esdb")));
   EXPECT_EQ(required_flags(read_file(path("merged.esdb"))), esdb::format::kFlagCoveredEntries);
   EXPECT_EQ(file_size(path("merged.esdb")), file_size(path("cover.esdb")));
   EXPECT_EQ(purchases("merged.esdb", {"scan"}), purchases("plain.esdb", {"scan"}));
