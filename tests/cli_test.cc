@@ -33,6 +33,7 @@
 namespace {
 
 using esdb::test::read_file;
+using esdb::test::required_flags;
 using esdb::test::TempDir;
 using esdb::test::write_file;
 
@@ -694,9 +695,7 @@ TEST_F(CliTest, CompressionFlagWritesZstdThatReadsTheSame) {
   EXPECT_EQ(run({"get", z, "c-1", "--index", "type=purchase", "--reverse"}).out,
             run({"get", plain, "c-1", "--index", "type=purchase", "--reverse"}).out);
   // The index blocks are large enough for zstd: the file announces it.
-  const std::string bytes = read_file(z);
-  EXPECT_EQ(esdb::format::load_fixed32(bytes.data() + bytes.size() - esdb::format::kFooterSize + 88),
-            esdb::format::kFlagCompactBlocks);
+  EXPECT_EQ(required_flags(read_file(z)), esdb::format::kFlagCompactBlocks);
   EXPECT_EQ(run({"verify", z}).code, 0);
 
   // merge recompresses: zstd back to Snappy gives the plain build's bytes.
@@ -750,13 +749,74 @@ TEST_F(CliTest, ZstdDictionaryFlagSizesOrTurnsOffTheDictionary) {
   }
 }
 
-// ---- summaries, merge --memory, completion ----
-
 // The size of a file, from the file system rather than from the tool.
 uint64_t file_size(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
+
+// --cover NAME gives the sparse entries of NAME a covering copy of their
+// events: the file says so (required flag bit 2), verifies, and an index scan
+// reads the same events as from an uncovered file. --cover-max-share reaches
+// the writer (a share under purchase's 1/17 copies nothing) and is checked
+// before any file is created.
+TEST_F(CliTest, CoverFlagCoversSparseIndexEntries) {
+  std::string lines;
+  for (int i = 0; i < 2400; i++) {
+    lines += "{\"customer\":\"c-" + std::to_string(i % 40) + "\",\"ts\":" + std::to_string(1000 + i) +
+             ",\"type\":\"" + (i % 17 ? "view" : "purchase") + "\"}\n";
+  }
+  write_file(path("events.jsonl"), lines);
+  auto build = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"build", path(out), path("events.jsonl"), "--key", "customer", "--time", "ts",
+                                     "--index", "type", "-q"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  ASSERT_EQ(build("plain.esdb", {}).code, 0);
+  const Result r = build("cover.esdb", {"--cover", "type"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(build("narrow.esdb", {"--cover", "type", "--cover-max-share", "0.01"}).code, 0);
+  EXPECT_EQ(required_flags(read_file(path("plain.esdb"))), 0u);
+  EXPECT_EQ(required_flags(read_file(path("cover.esdb"))), esdb::format::kFlagCoveredEntries);
+  EXPECT_EQ(required_flags(read_file(path("narrow.esdb"))), esdb::format::kFlagCoveredEntries);
+  EXPECT_GT(file_size(path("cover.esdb")), file_size(path("narrow.esdb")) + 1000);  // the copies
+  EXPECT_EQ(run({"verify", path("cover.esdb")}).code, 0);
+
+  // The newest purchases, of one key and of every key, from the copies.
+  auto purchases = [&](const std::string& file, std::vector<std::string> what) {
+    std::vector<std::string> args = {what[0], path(file)};
+    args.insert(args.end(), what.begin() + 1, what.end());
+    args.insert(args.end(), {"--index", "type=purchase", "--reverse"});
+    return run(args).out;
+  };
+  for (const std::vector<std::string>& what : {std::vector<std::string>{"get", "c-0"}, {"get", "c-7"}, {"scan"}}) {
+    const std::string want = purchases("plain.esdb", what);
+    EXPECT_NE(want.find("purchase"), std::string::npos) << what[0];
+    EXPECT_EQ(purchases("cover.esdb", what), want) << what[0];
+  }
+
+  // merge takes the flags too, and covers only as they ask.
+  ASSERT_EQ(run({"merge", "-q", path("merged.esdb"), path("cover.esdb"), "--cover", "type"}).code, 0);
+  ASSERT_EQ(run({"merge", "-q", path("uncovered.esdb"), path("cover.esdb")}).code, 0);
+  EXPECT_EQ(read_file(path("uncovered.esdb")), read_file(path("plain.esdb")));
+  EXPECT_EQ(required_flags(read_file(path("merged.esdb"))), esdb::format::kFlagCoveredEntries);
+  EXPECT_EQ(file_size(path("merged.esdb")), file_size(path("cover.esdb")));
+  EXPECT_EQ(purchases("merged.esdb", {"scan"}), purchases("plain.esdb", {"scan"}));
+
+  for (const char* bad : {"0", "1.5", "-0.1", "x"}) {
+    for (const char* command : {"build", "merge"}) {
+      const Result b = std::string(command) == "build"
+                           ? build("bad.esdb", {"--cover", "type", "--cover-max-share", bad})
+                           : run({"merge", path("bad.esdb"), path("plain.esdb"), "--cover-max-share", bad});
+      EXPECT_EQ(b.code, 2) << command << " " << bad;
+      EXPECT_NE(b.err.find("--cover-max-share"), std::string::npos) << command << " " << bad << ": " << b.err;
+      EXPECT_NE(::access(path("bad.esdb").c_str(), F_OK), 0) << command << " " << bad;
+    }
+  }
+}
+
+// ---- summaries, merge --memory, completion ----
 
 TEST_F(CliTest, BuildAndMergeSummarizeUnlessQuiet) {
   // events.jsonl: 8 records (line 6 is blank) of c-1, c-2 and c-3.
@@ -819,7 +879,9 @@ TEST_F(CliTest, CompletionCoversEveryCommandAndFlag) {
     EXPECT_NE(c.out.find("    " + name + ") words='-h --help"), std::string::npos) << name;
   }
   EXPECT_GE(n, 9);
-  EXPECT_NE(c.out.find("merge) words='-h --help --dedupe --force --compression --zstd-dictionary -q --quiet --memory'"), std::string::npos);
+  EXPECT_NE(c.out.find("merge) words='-h --help --dedupe --force --compression --zstd-dictionary --cover "
+                       "--cover-max-share -q --quiet --memory'"),
+            std::string::npos);
   EXPECT_NE(c.out.find("--time-unit"), std::string::npos);
   EXPECT_EQ(run({"completion", "zsh"}).code, 2);
 }

@@ -322,7 +322,7 @@ class CompactCorruptionTest : public CorruptionTest {
 TEST_F(CompactCorruptionTest, SoundFileUsesCompactBlocksAndMatchesTheModel) {
   Reader r = Reader::open(path_);
   EXPECT_TRUE(r.verify().empty());
-  EXPECT_EQ(format::load_fixed32(original_.data() + original_.size() - format::kFooterSize + 88),
+  EXPECT_EQ(required_flags(original_),
             format::kFlagCompactBlocks);
   // Both new block types are in the file, so the sweep damages them.
   size_t zstd_frames = 0;
@@ -375,7 +375,7 @@ TEST_F(DictionaryCorruptionTest, SoundFileUsesTheDictionaryAndMatchesTheModel) {
   Reader r = Reader::open(path_);
   EXPECT_TRUE(r.verify().empty());
   EXPECT_GT(r.stats().dictionary_bytes, 0u);
-  EXPECT_EQ(format::load_fixed32(original_.data() + original_.size() - format::kFooterSize + 88),
+  EXPECT_EQ(required_flags(original_),
             format::kFlagCompactBlocks | format::kFlagZstdDictionary);
   for (const auto& [key, events] : model_.keys()) {
     auto k = r.find(key);
@@ -410,7 +410,7 @@ class CoverCorruptionTest : public CorruptionTest {
 TEST_F(CoverCorruptionTest, SoundFileHasCoversAndMatchesTheModel) {
   Reader r = Reader::open(path_);
   EXPECT_TRUE(r.verify().empty());
-  EXPECT_EQ(format::load_fixed32(original_.data() + original_.size() - format::kFooterSize + 88),
+  EXPECT_EQ(required_flags(original_),
             format::kFlagCompactBlocks | format::kFlagCoveredEntries);
   // The copies are in the file: alpha's buy events' data appear twice.
   for (const char* data : {"{\"i\":5}", "{\"i\":20}"}) {

@@ -6,16 +6,11 @@
 #include <random>
 #include <set>
 
-#include "format/coding.h"
 #include "format/format.h"
 #include "test_util.h"
 
 namespace esdb::test {
 namespace {
-
-uint32_t required_flags(const std::string& bytes) {
-  return format::load_fixed32(bytes.data() + bytes.size() - format::kFooterSize + 88);
-}
 
 // Keys of 1..300 events over two groups; `type` has a dense value (view), a
 // sparse one (buy, ~5%) and a mid one (cart, ~20%); `sku` is on every event;

@@ -97,8 +97,7 @@ TEST(Golden, CoveredEntries) {
   const Model m = golden_model_full();
   check_golden("v1_covered.esdb", m,
                {.chunk_size = 512, .covered_indexes = {"type=purchase", "page"}, .cover_max_share = 0.4});
-  const std::string golden = read_file(kGoldenDir + "/v1_covered.esdb");
-  EXPECT_EQ(format::load_fixed32(golden.data() + golden.size() - format::kFooterSize + 88),
+  EXPECT_EQ(required_flags(read_file(kGoldenDir + "/v1_covered.esdb")),
             format::kFlagCompactBlocks | format::kFlagCoveredEntries);
   Reader r = Reader::open(kGoldenDir + "/v1_covered.esdb");
   for (const auto& [key, events] : m.keys()) {
@@ -111,10 +110,6 @@ TEST(Golden, CoveredEntries) {
       }
     }
   }
-}
-
-uint32_t required_flags(const std::string& bytes) {
-  return format::load_fixed32(bytes.data() + bytes.size() - format::kFooterSize + 88);
 }
 
 TEST(Format, CompactFlagIsSetExactlyWhenCompactBlocksAreWritten) {

@@ -8,6 +8,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "format/coding.h"
+#include "format/format.h"
+
 namespace esdb::test {
 
 TempDir::TempDir() {
@@ -98,6 +101,10 @@ std::string read_file(const std::string& path) {
 void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+uint32_t required_flags(const std::string& file_bytes) {
+  return format::load_fixed32(file_bytes.data() + file_bytes.size() - format::kFooterSize + 88);
 }
 
 }  // namespace esdb::test

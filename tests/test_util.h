@@ -65,5 +65,7 @@ FileStats write_model(const Model& m, const std::string& path, WriterOptions o =
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& bytes);
+// The footer's required flags (format::kFlag...) of a whole file's bytes.
+uint32_t required_flags(const std::string& file_bytes);
 
 }  // namespace esdb::test

@@ -120,6 +120,7 @@ Command add_build_command(CLI::App& app) {
       "  esdb build activity.esdb events.jsonl.gz --key customer --time ts --index type\n"
       "  esdb build activity.esdb --csv --key customer --time ts --time-unit ms < events.csv\n"
       "  esdb build big.esdb huge.jsonl.zst --key customer --time ts --memory 2G\n"
+      "  esdb build activity.esdb events.jsonl --key customer --time ts --index type --cover type\n"
       "  esdb dump old.esdb | esdb build new.esdb --from-dump");
   return {cmd, [a] { return run_build(*a); }};
 }

@@ -30,11 +30,31 @@ void add_compression_options(CLI::App& cmd, CompressionFlags& flags) {
           ""))
       ->type_name("SIZE")
       ->capture_default_str();
+  cmd.add_option("--cover", flags.cover,
+                 "Give the sparse entries of index NAME (each value on at most --cover-max-share of a key's "
+                 "events), or the one entry NAME=VALUE, a copy of their events beside the index, so a scan "
+                 "of one (get/scan --index NAME=VALUE) decodes no chunk; repeatable. Costs about the covered "
+                 "events' share of the file; readers without the covered-entries format flag refuse it as "
+                 "unsupported")
+      ->type_name("NAME");
+  cmd.add_option("--cover-max-share", flags.cover_max_share,
+                 "With --cover NAME: the largest share of a key's events a covered value may carry")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            double f;  // NaN fails the comparison too
+            return CLI::detail::lexical_cast(v, f) && f > 0 && f <= 1 ? std::string()
+                                                                      : "expected a fraction in (0, 1]";
+          },
+          ""))
+      ->type_name("FRACTION")
+      ->capture_default_str();
 }
 
 void apply_compression(const CompressionFlags& flags, WriterOptions& options) {
   set_compression(options, flags.codec);  // checked at parse time
   options.zstd_dictionary_size = flags.zstd_dictionary;
+  options.covered_indexes = flags.cover;
+  options.cover_max_share = flags.cover_max_share;
 }
 
 }  // namespace esdb::cli

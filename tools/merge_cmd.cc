@@ -37,7 +37,8 @@ Command add_merge_command(CLI::App& app) {
                     "no sort buffer, so nothing else grows with them");
   cmd->footer(
       "Within a key, events are ordered by group and timestamp; equal timestamps keep\n"
-      "the order of the inputs on the command line. Index entries are carried over.\n"
+      "the order of the inputs on the command line. Index entries are carried over;\n"
+      "covering copies (--cover) are made only as OUT's own flags ask.\n"
       "Every input is opened before OUT is created; nothing appears at OUT on failure.\n\n"
       "Examples:\n"
       "  esdb merge 2014.esdb 2014-h1.esdb 2014-h2.esdb\n"

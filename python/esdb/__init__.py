@@ -11,6 +11,11 @@ Write a file once, read it from any number of threads::
         print(e.timestamp, e.data)
     df = r.to_pandas()            # the whole file, columns key, group, timestamp, data
 
+``Writer(path, covered_indexes=["type"])`` stores a copy of the events of
+each sparse ``type`` entry (a value on at most ``cover_max_share``, default
+0.125, of its key's events; or one entry named "type=purchase") beside the
+index, so a scan like the one above decodes no chunk; the file grows by
+about the covered events' share, and older readers refuse it as unsupported.
 Keys, groups and index names/values are bytes in the file: pass str (UTF-8)
 or bytes, get str back (decoded with surrogateescape, so any bytes survive).
 Data is bytes. An ingest service appends live through ``esdb.Archive(dir)``
@@ -219,11 +224,14 @@ for _cls in (Key, MultiKey):
     _cls.to_pandas = _key_to_pandas
 
 
-def merge(inputs, output, *, dedupe=False, overwrite=False, compression=None) -> FileStats:
+def merge(inputs, output, *, dedupe=False, overwrite=False, compression=None, covered_indexes=None,
+          cover_max_share=None) -> FileStats:
     """Streams every event of ``inputs`` (paths or globs) into a new file ``output``.
 
     Memory stays bounded whatever the inputs' sizes; dedupe drops events equal
-    in key, group, timestamp and data; ``compression`` names the output's codec
-    as Writer takes it (None: snappy). Returns the new file's FileStats.
+    in key, group, timestamp and data; ``compression``, ``covered_indexes``
+    and ``cover_max_share`` shape the output as Writer's do (None: snappy,
+    nothing covered). Returns the new file's FileStats.
     """
-    return _esdb.merge(expand_paths(inputs), output, dedupe=dedupe, overwrite=overwrite, compression=compression)
+    return _esdb.merge(expand_paths(inputs), output, dedupe=dedupe, overwrite=overwrite, compression=compression,
+                       covered_indexes=covered_indexes, cover_max_share=cover_max_share)

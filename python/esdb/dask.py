@@ -167,8 +167,8 @@ def _write_partition(df: pd.DataFrame, directory: str, partition: int, partition
         col = df[name]
         indexes[name] = [None if pd.isna(v) else (v if isinstance(v, (str, bytes)) else str(v)) for v in col]
     half = len(keys) // 2
-    with esdb.Writer(path, overwrite=True, memory_budget=spec["memory_budget"],
-                     compression=spec.get("compression")) as w:
+    with esdb.Writer(path, overwrite=True, memory_budget=spec["memory_budget"], compression=spec.get("compression"),
+                     covered_indexes=spec.get("covered_indexes"), cover_max_share=spec.get("cover_max_share")) as w:
         def add(lo, hi):
             w.add_many(keys[lo:hi], ts[lo:hi], data[lo:hi],
                        groups=None if groups is None else groups[lo:hi],
@@ -294,7 +294,8 @@ def _compute_bounded(client, tasks, directory, timeout, stall_timeout, resubmits
 
 def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=(), partitions=None,
             memory_budget=None, overwrite=False, compute_kwargs=None, timeout=None,
-            stall_timeout=STALL_TIMEOUT, resubmits=1, compression=None) -> list:
+            stall_timeout=STALL_TIMEOUT, resubmits=1, compression=None, covered_indexes=None,
+            cover_max_share=None) -> list:
     """Writes a Dask DataFrame as a partitioned archive in ``directory``.
 
     key, timestamp, data, group: column names (data=None stores each row as a
@@ -304,7 +305,9 @@ def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=()
     bounded-memory writer and renamed into place when complete; the manifest
     is written last. A failed or retried task leaves no partial file and no
     duplicate events. ``compression`` names each file's codec as
-    ``esdb.Writer`` takes it (None: snappy; "zstd" gives the smallest files).
+    ``esdb.Writer`` takes it (None: snappy; "zstd" gives the smallest files);
+    ``covered_indexes`` and ``cover_max_share`` too (a bad share fails the
+    first task with InvalidArgumentError and no manifest is written).
     Returns per-file {"file", "events"}.
 
     On a dask.distributed cluster no wait is unbounded: when nothing moves
@@ -331,7 +334,8 @@ def to_esdb(ddf, directory, *, key, timestamp, data=None, group=None, indexes=()
             raise FileExistsError(f"{directory}: already holds a partitioned archive (overwrite=True replaces it)")
         os.unlink(manifest)  # from here until the end it is not a whole archive
     spec = {"key": key, "timestamp": timestamp, "data": data, "group": group, "indexes": list(indexes),
-            "memory_budget": memory_budget, "compression": compression}
+            "memory_budget": memory_budget, "compression": compression, "covered_indexes": covered_indexes,
+            "cover_max_share": cover_max_share}
     meta = ddf._meta.assign(**{_PART: pd.Series([], dtype="int64")})
     tagged = ddf.map_partitions(_with_partition, key, partitions, meta=meta)
     shuffled = rearrange_by_column(tagged, _PART, npartitions=partitions, shuffle="tasks")

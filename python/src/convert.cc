@@ -78,4 +78,10 @@ void set_compression_or_raise(WriterOptions& options, const std::string& name) {
   }
 }
 
+void set_cover(WriterOptions& options, const std::optional<std::vector<std::string>>& covered_indexes,
+               std::optional<double> cover_max_share) {
+  if (covered_indexes) options.covered_indexes = *covered_indexes;
+  if (cover_max_share) options.cover_max_share = *cover_max_share;
+}
+
 }  // namespace esdb::py

@@ -6,8 +6,10 @@
 #include <pybind11/pybind11.h>
 
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "esdb/esdb.h"
 
@@ -37,5 +39,10 @@ PyObject* new_bytes(std::string_view s);  // bytes
 // WriterOptions' codec from a name (esdb::set_compression); ValueError for
 // any other name.
 void set_compression_or_raise(WriterOptions& options, const std::string& name);
+// The covered_indexes and cover_max_share arguments of Writer and merge;
+// None keeps the library's default. Writer::create checks them
+// (InvalidArgumentError).
+void set_cover(WriterOptions& options, const std::optional<std::vector<std::string>>& covered_indexes,
+               std::optional<double> cover_max_share);
 
 }  // namespace esdb::py

@@ -235,21 +235,25 @@ void register_reader(pyb::module_& m) {
       .def("__exit__", [](pyb::object, pyb::handle, pyb::handle, pyb::handle) { return false; });
 
   m.def("merge", [](const std::vector<pyb::handle>& inputs, pyb::handle output, bool dedupe, bool overwrite,
-                    const std::optional<std::string>& compression) {
+                    const std::optional<std::string>& compression,
+                    const std::optional<std::vector<std::string>>& covered_indexes,
+                    std::optional<double> cover_max_share) {
     const std::vector<std::string> in = paths_of(inputs);
     const std::string out = pyb::str(pyb::module_::import("os").attr("fspath")(output));
     WriterOptions o;
     o.overwrite = overwrite;
     if (compression) set_compression_or_raise(o, *compression);
+    set_cover(o, covered_indexes, cover_max_share);
     MergeOptions mo;
     mo.dedupe = dedupe;
     pyb::gil_scoped_release nogil;
     return esdb::merge(in, out, o, mo);
   }, arg("inputs"), arg("output"), pyb::kw_only(), arg("dedupe") = false, arg("overwrite") = false,
-        arg("compression") = pyb::none(),
+        arg("compression") = pyb::none(), arg("covered_indexes") = pyb::none(), arg("cover_max_share") = pyb::none(),
         "Streams every event of `inputs` into a new file `output` (memory bounded whatever their\n"
-        "sizes); dedupe drops events equal in key, group, timestamp and data; compression as\n"
-        "Writer's (default snappy). Returns FileStats.");
+        "sizes); dedupe drops events equal in key, group, timestamp and data; compression,\n"
+        "covered_indexes and cover_max_share as Writer's (default snappy, none covered).\n"
+        "Returns FileStats.");
 
   m.def("is_url", [](const std::string& path) { return esdb::is_url(path); }, arg("path"),
         "True for the http://, https:// and s3:// names esdb reads remotely.");

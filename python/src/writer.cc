@@ -18,11 +18,13 @@ class PyWriter {
  public:
   PyWriter(const std::string& path, bool overwrite, std::optional<size_t> memory_budget,
            std::optional<size_t> chunk_size, bool sorted_input, bool compress, bool sync,
-           const std::optional<std::string>& compression, std::optional<size_t> zstd_dictionary_size)
+           const std::optional<std::string>& compression, std::optional<size_t> zstd_dictionary_size,
+           const std::optional<std::vector<std::string>>& covered_indexes, std::optional<double> cover_max_share)
       : path_(path) {
     WriterOptions o;
     if (compression) set_compression_or_raise(o, *compression);
     if (zstd_dictionary_size) o.zstd_dictionary_size = *zstd_dictionary_size;
+    set_cover(o, covered_indexes, cover_max_share);
     o.overwrite = overwrite;
     if (memory_budget) o.memory_budget = *memory_budget;
     if (chunk_size) o.chunk_size = *chunk_size;
@@ -158,11 +160,13 @@ void register_writer(pyb::module_& m) {
                         "context manager it finishes on a clean exit and removes its temporary\n"
                         "files when the block raises.")
       .def(pyb::init<const std::string&, bool, std::optional<size_t>, std::optional<size_t>, bool, bool, bool,
-                     const std::optional<std::string>&, std::optional<size_t>>(),
+                     const std::optional<std::string>&, std::optional<size_t>,
+                     const std::optional<std::vector<std::string>>&, std::optional<double>>(),
            pyb::arg("path"), pyb::kw_only(), pyb::arg("overwrite") = false, pyb::arg("memory_budget") = pyb::none(),
            pyb::arg("chunk_size") = pyb::none(), pyb::arg("sorted_input") = false, pyb::arg("compress") = true,
            pyb::arg("sync") = true, pyb::arg("compression") = pyb::none(),
-           pyb::arg("zstd_dictionary_size") = pyb::none())
+           pyb::arg("zstd_dictionary_size") = pyb::none(), pyb::arg("covered_indexes") = pyb::none(),
+           pyb::arg("cover_max_share") = pyb::none())
       .def("add", &PyWriter::add, pyb::arg("key"), pyb::arg("timestamp"), pyb::arg("data"), pyb::kw_only(),
            pyb::arg("group") = "", pyb::arg("indexes") = pyb::tuple(),
            "Adds one event. key, group, index names and values: str or bytes; data: bytes or str;\n"

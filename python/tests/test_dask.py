@@ -138,6 +138,18 @@ def test_json_rows_and_groups(client, tmp_path):
                       compression="zstd")
     assert sorted(os.listdir(out)) == ["esdb-manifest.json", "part-00000.esdb", "part-00001.esdb"]
     assert len(esdb.dask.read_esdb(out).compute()) == len(df)
+    # Covered index entries reach every file's Writer (footer required flag bit 2).
+    esdb.dask.to_esdb(dd.from_pandas(df, npartitions=1), out, key="k", timestamp="t", indexes=["g"], partitions=2,
+                      overwrite=True, covered_indexes=["g"], cover_max_share=0.5)
+    for name in ("part-00000.esdb", "part-00001.esdb"):
+        with open(os.path.join(out, name), "rb") as f:
+            footer = f.read()[-128:]
+        assert int.from_bytes(footer[88:92], "little") & 4, name
+    assert len(esdb.dask.read_esdb(out, index=("g", "x")).compute()) == 2
+    with pytest.raises(esdb.InvalidArgumentError, match="cover_max_share"):
+        esdb.dask.to_esdb(dd.from_pandas(df, npartitions=1), str(tmp_path / "bad"), key="k", timestamp="t",
+                          covered_indexes=["g"], cover_max_share=0)
+    assert not os.path.exists(tmp_path / "bad" / "esdb-manifest.json")
     with pytest.raises(ValueError, match="compression"):
         esdb.dask.to_esdb(dd.from_pandas(df, npartitions=1), str(tmp_path / "bad"), key="k", timestamp="t",
                           compression="lz4")

@@ -304,3 +304,44 @@ def test_merge_recompresses(tmp_path):
         assert as_tuples(r[key].scan(with_indexes=True)) == m.scan(key, with_indexes=True)
     with pytest.raises(ValueError):
         esdb.merge([src], str(tmp_path / "x.esdb"), compression="brotli")
+
+
+def required_flags(path):
+    """The footer's required flags (SPEC.md): bit 2 says entries are covered."""
+    with open(path, "rb") as f:
+        b = f.read()
+    return int.from_bytes(b[len(b) - 128 + 88:len(b) - 128 + 92], "little")
+
+
+def test_covered_indexes(tmp_path):
+    # random_model's type values are on ~1/5 of a key's events each: a share
+    # of 0.5 covers them, the default 0.125 only where a value is rare.
+    m = random_model(seed=13)
+    plain = write_model(esdb, m, tmp_path / "plain.esdb", chunk_size=512)
+    narrow = write_model(esdb, m, tmp_path / "narrow.esdb", chunk_size=512, covered_indexes=["type"])
+    wide = write_model(esdb, m, tmp_path / "wide.esdb", chunk_size=512, covered_indexes=["type"],
+                       cover_max_share=0.5)
+    assert required_flags(plain) & 4 == 0
+    assert required_flags(narrow) & 4 and required_flags(wide) & 4
+    sizes = [esdb.Reader(p).stats.file_size for p in (plain, narrow, wide)]
+    assert sizes[0] < sizes[1] < sizes[2], sizes  # the copies, more of them with the wider share
+    merged = str(tmp_path / "merged.esdb")
+    esdb.merge([wide], merged, covered_indexes=["type"], cover_max_share=0.5)
+    assert required_flags(merged) & 4
+    r_plain = esdb.Reader(plain)
+    for p in (wide, merged):
+        r = esdb.Reader(p)
+        assert r.verify() == []
+        for key in m.keys():
+            for value in ("click", "page", "purchase"):  # newest first: the covered read
+                want = m.scan(key, index=("type", value), reverse=True)
+                assert as_tuples(r_plain[key].scan(index=("type", value), reverse=True)) == want
+                assert as_tuples(r[key].scan(index=("type", value), reverse=True)) == want, (p, key, value)
+            assert as_tuples(r[key].scan(index=("type", "purchase"), with_indexes=True)) == m.scan(
+                key, index=("type", "purchase"), with_indexes=True)
+    for bad in (0, 1.5, -0.1, float("nan")):
+        with pytest.raises(esdb.InvalidArgumentError, match="cover_max_share"):
+            esdb.Writer(str(tmp_path / "bad.esdb"), covered_indexes=["type"], cover_max_share=bad)
+        with pytest.raises(esdb.InvalidArgumentError, match="cover_max_share"):
+            esdb.merge([plain], str(tmp_path / "bad.esdb"), cover_max_share=bad)
+    assert not (tmp_path / "bad.esdb").exists()
