@@ -77,6 +77,7 @@ inline FileStats stats_from_footer(const format::Footer& f, uint64_t file_size) 
   s.stored_chunk_bytes = f.stored_chunk_bytes;
   s.min_timestamp = f.min_timestamp;
   s.max_timestamp = f.max_timestamp;
+  s.covered_entries = f.required_flags & format::kFlagCoveredEntries;
   if (f.dictionary_offset) s.dictionary_bytes = f.key_table_offset - f.dictionary_offset - format::kBlockTrailerSize;
   return s;
 }

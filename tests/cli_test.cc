@@ -782,6 +782,9 @@ TEST_F(CliTest, CoverFlagCoversSparseIndexEntries) {
   EXPECT_EQ(required_flags(read_file(path("narrow.esdb"))), esdb::format::kFlagCoveredEntries);
   EXPECT_GT(file_size(path("cover.esdb")), file_size(path("narrow.esdb")) + 1000);  // the copies
   EXPECT_EQ(run({"verify", path("cover.esdb")}).code, 0);
+  EXPECT_EQ(nlohmann::json::parse(run({"info", path("cover.esdb"), "--json"}).out)["covered_entries"], true);
+  EXPECT_EQ(nlohmann::json::parse(run({"info", path("plain.esdb"), "--json"}).out)["covered_entries"], false);
+  EXPECT_NE(run({"info", path("cover.esdb")}).out.find("covered entries:"), std::string::npos);
 
   // The newest purchases, of one key and of every key, from the copies.
   auto purchases = [&](const std::string& file, std::vector<std::string> what) {

@@ -70,6 +70,7 @@ TEST(Cover, IndexScansOfCoveredEntriesMatchTheModel) {
   write_model(m, t.path("c.esdb"), o);
   EXPECT_EQ(required_flags(read_file(t.path("c.esdb"))), format::kFlagCoveredEntries);
   Reader r = Reader::open(t.path("c.esdb"));
+  EXPECT_TRUE(r.stats().covered_entries);
   EXPECT_TRUE(r.verify().empty());
   expect_index_scans_match(r, m);
   // Copies larger than a chunk are stored as sub-blocks (type 3).
@@ -97,6 +98,7 @@ TEST(Cover, WithoutCoveredIndexesTheFileIsUnchanged) {
   write_model(m, t.path("b.esdb"), {.cover_max_share = 0.5});
   EXPECT_EQ(read_file(t.path("a.esdb")), read_file(t.path("b.esdb")));
   EXPECT_EQ(required_flags(read_file(t.path("a.esdb"))), 0u);
+  EXPECT_FALSE(Reader::open(t.path("a.esdb")).stats().covered_entries);
   // Covers only add bytes: the covered file is larger by about the copies.
   write_model(m, t.path("c.esdb"), {.covered_indexes = {"type"}});
   EXPECT_GT(read_file(t.path("c.esdb")).size(), read_file(t.path("a.esdb")).size());

@@ -85,6 +85,7 @@ void print_text(std::string& o, const std::string& path, const Summary& sum) {
                            " bytes raw, " + std::to_string(s.stored_chunk_bytes) + " stored)");
   line("bytes per event:", fixed(bytes_per_event(s)));
   if (s.dictionary_bytes) line("zstd dictionary:", std::to_string(s.dictionary_bytes) + " bytes");
+  if (s.covered_entries) line("covered entries:", "yes (see --cover)");
   line("groups:", std::to_string(sum.groups.size()));
   for (const auto& [name, t] : sum.groups) {
     o += "  ";
@@ -119,6 +120,7 @@ void print_json(std::string& o, const std::string& path, const Summary& sum) {
   num("raw_chunk_bytes", std::to_string(s.raw_chunk_bytes));
   num("stored_chunk_bytes", std::to_string(s.stored_chunk_bytes));
   num("zstd_dictionary_bytes", std::to_string(s.dictionary_bytes));
+  num("covered_entries", s.covered_entries ? "true" : "false");
   num("min_timestamp", s.event_count ? std::to_string(s.min_timestamp) : "null");
   num("max_timestamp", s.event_count ? std::to_string(s.max_timestamp) : "null");
   num("compression_ratio", fixed(compression_ratio(s)));

@@ -147,6 +147,7 @@ struct FileStats {
   int64_t min_timestamp = 0;  // meaningless when event_count == 0
   int64_t max_timestamp = 0;
   uint64_t dictionary_bytes = 0;   // the zstd dictionary's payload, 0 if none
+  bool covered_entries = false;    // written with covered_indexes (index scans may read copies)
 };
 
 class Writer {
