@@ -42,7 +42,7 @@ KeyBlockBuilder::KeyBlockBuilder(FileSink& sink, const WriterOptions& options, F
                                                 : static_cast<unsigned>(options.compression_threads),
                 options.zstd_dictionary_size) {
   chunk_.set_sub_block_size(options.sub_block_size, options.tail_sub_blocks);
-  // Every index block of the file then has the covered-entries layout.
+  // Every key dir of the file then lists its covered entries (maybe none).
   if (!options.covered_indexes.empty()) sink_.require_flags(format::kFlagCoveredEntries);
 }
 
@@ -133,9 +133,9 @@ static constexpr uint64_t kCoverSlackEvents = 16;
 // entries"): ordinal - previous ordinal | zigzag(ts - previous ts) |
 // data_len | data, the timestamp delta wrapping so any two have one, and
 // both previous values 0 at the start of each sub-block (of sub_block_size
-// bytes, else chunk_size), so each decodes alone. A copy that turns dense, or would take the key's
-// copies past kMaxCoverBytesPerKey, is dropped for good: the entry is then
-// read through its chunks, as in a file without covers.
+// bytes, else chunk_size), so each decodes alone. A copy that turns dense,
+// or would take the key's copies past kMaxCoverBytesPerKey, is dropped for
+// good: the entry is then read through its chunks, as without covers.
 void KeyBlockBuilder::cover(PendingKey& k, PostingTable::Entry& entry, int64_t ts, std::string_view data) {
   using Cover = PostingTable::Entry::Cover;
   if (entry.cover == Cover::undecided) {
