@@ -363,3 +363,37 @@ TEST(RemoteDictionary, DictionaryComesWithTheTailOrInOneMoreRequest) {
 
 }  // namespace
 }  // namespace esdb::test
+
+// Covered index entries over HTTP: a cover block lies just before its key
+// dir, so a cold covered index scan keeps the lookup's request budget, and
+// the copies (whole and in sub-blocks) read as the local file's events.
+namespace esdb::test {
+namespace {
+
+TEST(RemoteCovered, CoveredIndexScanKeepsTheLookupBudget) {
+  TempDir t;
+  Model m;
+  for (int i = 0; i < 6000; i++) {
+    char name[16];
+    std::snprintf(name, sizeof name, "k-%03d", i % 300);
+    m.add({.key = i < 4000 ? "whale" : name, .timestamp = i, .data = std::string(90, static_cast<char>('a' + i % 26)),
+           .indexes = {{"type", i % 20 == 0 ? "buy" : "view"}}});
+  }
+  write_model(m, t.path("cover.esdb"), {.chunk_size = 4096, .covered_indexes = {"type=buy"}});
+  auto server = std::make_shared<FakeServer>();
+  server->bytes = read_file(t.path("cover.esdb"));
+  Reader r = open_fake(server);
+  const ScanOptions buys{.index = IndexEntry{"type", "buy"}, .reverse = true};
+  for (const char* key : {"whale", "k-007"}) {
+    const int before = server->requests.load();
+    auto k = r.find(key);
+    ASSERT_TRUE(k) << key;
+    EXPECT_EQ(collect(k->scan(buys)), to_got(m.expect(key, buys), false)) << key;
+    EXPECT_LE(server->requests.load() - before, 2) << key;  // bucket, key dir with its region
+  }
+  EXPECT_TRUE(r.stats().covered_entries);
+  EXPECT_TRUE(r.verify().empty());
+}
+
+}  // namespace
+}  // namespace esdb::test
