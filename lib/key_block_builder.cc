@@ -124,6 +124,11 @@ PostingTable::Entry::Cover KeyBlockBuilder::cover_rule(std::string_view name, st
   return rule;
 }
 
+// More than cover_max_share of `events`: too dense to copy by name.
+bool KeyBlockBuilder::over_share(uint64_t count, uint64_t events) const {
+  return static_cast<double>(count) > options_.cover_max_share * static_cast<double>(events);
+}
+
 // An entry of a covered name is copied while it stays sparse: past this
 // many events, one carrying more than cover_max_share of the key's events
 // so far is dropped, so dense values (most of a key) are never held.
@@ -153,8 +158,7 @@ void KeyBlockBuilder::cover(PendingKey& k, PostingTable::Entry& entry, int64_t t
   const uint64_t added =
       format::varint_size(ordinal_delta) + format::varint_size(zz) + format::varint_size(data.size()) + data.size();
   const uint64_t count = entry.postings.count();
-  const bool dense = entry.cover == Cover::copying && count > kCoverSlackEvents &&
-                     static_cast<double>(count) > options_.cover_max_share * static_cast<double>(k.ordinal + 1);
+  const bool dense = entry.cover == Cover::copying && count > kCoverSlackEvents && over_share(count, k.ordinal + 1);
   if (dense || k.cover_bytes + added > format::kMaxCoverBytesPerKey) {
     entry.cover = Cover::off;
     k.cover_bytes -= out.size();
@@ -222,8 +226,7 @@ void KeyBlockBuilder::write_tail(PendingKey& k) {
     const PostingTable::Entry& e = *sorted_[i];
     using Cover = PostingTable::Entry::Cover;
     if (e.cover == Cover::off || e.cover == Cover::undecided ||
-        (e.cover == Cover::copying &&
-         static_cast<double>(e.postings.count()) > options_.cover_max_share * static_cast<double>(k.ordinal))) {
+        (e.cover == Cover::copying && over_share(e.postings.count(), k.ordinal))) {
       continue;
     }
     // One block, or sub-blocks (type 3) where the copy outgrew one.

@@ -60,6 +60,7 @@ class KeyBlockBuilder {
   void flush_chunk(bool newest);
   void cover(PendingKey& k, PostingTable::Entry& entry, int64_t ts, std::string_view data);
   PostingTable::Entry::Cover cover_rule(std::string_view name, std::string_view value) const;
+  bool over_share(uint64_t count, uint64_t events) const;
   void write_tail(PendingKey& k);
 
   FileSink& sink_;
